@@ -1,0 +1,5 @@
+import sys
+
+from bpverify.cli import main
+
+sys.exit(main())

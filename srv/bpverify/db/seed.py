@@ -1,0 +1,82 @@
+"""Create missing tables and load the seed CSVs (CAP's `db/data/<namespace>-<Entity>.csv`).
+
+Like `cds deploy` to SQLite: a table is seeded only when it is created, so a restart
+never duplicates rows. Seeded rows get CAP's managed values (now, `anonymous`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from odata4.edm.model import EntitySet, Property, Service
+from odata4.sql.tables import Tables
+
+log = logging.getLogger(__name__)
+
+
+def deploy(engine: sa.Engine, service: Service, tables: Tables, data_dir: Path) -> None:
+    inspector = sa.inspect(engine)
+    existing = set(inspector.get_table_names())
+    created = [t for t in tables.metadata.sorted_tables if t.name not in existing]
+    if not created:
+        return
+    tables.metadata.create_all(engine, tables=created)
+    names = {t.name for t in created}
+    with engine.begin() as conn:
+        for entity_set in service.entity_sets:
+            if entity_set.table in names:
+                _load(conn, entity_set, tables[entity_set.name], data_dir)
+
+
+def _csv_for(entity_set: EntitySet, data_dir: Path) -> Path | None:
+    assert entity_set.table is not None
+    for path in data_dir.glob("*.csv"):
+        if path.stem.replace(".", "_").replace("-", "_") == entity_set.table:
+            return path
+    return None
+
+
+def _load(conn: sa.Connection, entity_set: EntitySet, table: sa.Table, data_dir: Path) -> None:
+    path = _csv_for(entity_set, data_dir)
+    if path is None:
+        return
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [_row(entity_set, record, now) for record in csv.DictReader(handle, delimiter=";")]
+    if rows:
+        conn.execute(table.insert(), rows)
+    log.info("seeded %s with %d rows from %s", table.name, len(rows), path.name)
+
+
+def _row(entity_set: EntitySet, record: dict[str, str], now: dt.datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for prop in entity_set.properties:
+        if prop.virtual or prop.collection:
+            continue
+        if prop.managed in ("createdAt", "modifiedAt"):
+            row[prop.column_name] = now
+        elif prop.managed in ("createdBy", "modifiedBy"):
+            row[prop.column_name] = "anonymous"
+        elif prop.name in record:
+            row[prop.column_name] = parse_csv_value(prop, record[prop.name])
+        else:
+            row[prop.column_name] = prop.default
+    return row
+
+
+def parse_csv_value(prop: Property, text: str) -> Any:
+    if text == "":
+        return None
+    if prop.type == "Edm.Boolean":
+        return text.strip().lower() == "true"
+    if prop.type in ("Edm.Int32", "Edm.Int16", "Edm.Int64", "Edm.Byte"):
+        return int(text)
+    if prop.type == "Edm.DateTimeOffset":
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return text

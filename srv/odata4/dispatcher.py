@@ -1,0 +1,274 @@
+"""Routes one OData request to its operation and turns every failure into OData error JSON.
+
+The dispatcher is framework-neutral (`odata4.http.Request` in, `Response` out), so HTTP
+requests and the parts of a `$batch` take exactly the same path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from odata4 import auth
+from odata4.database import Database
+from odata4.edm.model import EntitySet, Service
+from odata4.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    NotImplementedFeature,
+    ODataError,
+    UnsupportedMediaType,
+)
+from odata4.format.json import EntityWriter, dumps, format_value
+from odata4.http import Request, Response
+from odata4.resolve import Resolved, resolve
+from odata4.sql.store import Page, Store
+from odata4.uri import ast
+from odata4.uri.options import parse_query_options
+from odata4.uri.resource_path import parse_resource_path
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json; charset=utf-8"
+ODATA_VERSION = {"odata-version": "4.0"}
+
+Operation = Callable[[Request, Resolved, ast.QueryOptions], Awaitable[Response]]
+
+
+@dataclass
+class Documents:
+    """Rendered once per service: $metadata in both formats and the service document."""
+
+    metadata_xml: bytes
+    metadata_json: bytes
+    metadata_etag: str | None = None
+    service_document: bytes = field(default=b"")
+
+
+class Dispatcher:
+    def __init__(self, service: Service, database: Database, store: Store, documents: Documents) -> None:
+        self.service = service
+        self.database = database
+        self.store = store
+        self.documents = documents
+        self.batch_handler: Callable[[Request], Awaitable[Response]] | None = None
+        # operations for writes and actions, registered by the write and draft modules
+        self.operations: dict[str, Operation] = {}
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            return await self._route(request)
+        except ODataError as error:
+            return error_response(error)
+        except sa.exc.DBAPIError as error:
+            if isinstance(error, (sa.exc.DataError, sa.exc.IntegrityError)):
+                log.info("database rejected a request: %s", type(error.orig).__name__)
+                return error_response(BadRequest("The request violates a database constraint or type"))
+            raise
+        except sa.exc.StatementError as error:
+            log.info("statement could not be built: %s", type(error.orig).__name__)
+            return error_response(BadRequest("Invalid value in the request"))
+
+    async def _route(self, request: Request) -> Response:
+        path = request.path.strip("/")
+        if path == "":
+            return self._service_document(request)
+        if path == "$metadata":
+            return self._metadata(request)
+        if path == "$batch":
+            if request.method != "POST":
+                raise MethodNotAllowed(f"Method {request.method} is not allowed for calls to $batch endpoint", code="405")
+            auth.authorize(self.service, None, "READ", request.user)
+            if self.batch_handler is None:
+                raise NotImplementedFeature("$batch is not supported")
+            return await self.batch_handler(request)
+        auth.authorize(self.service, None, "READ", request.user)
+        options = parse_query_options(request.query)
+        _check_format(options)
+        try:
+            segments = parse_resource_path(path)
+        except NotFound as error:
+            text = error.message.removeprefix('Invalid resource path "')
+            raise NotFound(f'Invalid resource path "{self.service.namespace}.{text}', code="404") from None
+        resolved = resolve(self.service, segments)
+        return await self._operation(request, resolved, options)
+
+    # --- documents ---------------------------------------------------------------------
+
+    def _service_document(self, request: Request) -> Response:
+        auth.authorize(self.service, None, "READ", request.user)
+        _only_get(request, "the service document")
+        return Response(200, self.documents.service_document, {"content-type": JSON, **ODATA_VERSION})
+
+    def _metadata(self, request: Request) -> Response:
+        auth.authorize(self.service, None, "READ", request.user)
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"Method {request.method} is not allowed for calls to the metadata endpoint", code="405")
+        wants_json = dict(request.query).get("$format") == "json" or _accepts_only_json(request)
+        headers = dict(ODATA_VERSION)
+        if self.documents.metadata_etag:
+            headers["etag"] = self.documents.metadata_etag
+        if wants_json:
+            return Response(200, self.documents.metadata_json, {"content-type": JSON, **headers})
+        return Response(200, self.documents.metadata_xml, {"content-type": "application/xml", **headers})
+
+    # --- resources ---------------------------------------------------------------------
+
+    async def _operation(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
+        method = request.method
+        if method in ("GET", "HEAD"):
+            if resolved.kind == "action":
+                raise MethodNotAllowed(f"Method {method} is not allowed for actions", code="405")
+            auth.authorize(self.service, resolved.entity_set, "READ", request.user)
+            return await self._read(request, resolved, options)
+        key = f"{method} {resolved.kind}"
+        if resolved.kind == "action":
+            key = f"ACTION {resolved.action}"
+        operation = self.operations.get(key)
+        if operation is None:
+            raise _method_not_allowed(method, resolved)
+        return await operation(request, resolved, options)
+
+    async def _read(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
+        if resolved.kind == "count":
+            count = await self.database.read(lambda conn: self.store.count(conn, resolved.target, options))
+            return Response(200, str(count).encode(), {"content-type": "text/plain", **ODATA_VERSION})
+        page = await self.database.read(lambda conn: self._read_page(conn, resolved, options))
+        writer = EntityWriter(self.service_entity_set, ieee754=_ieee754(request))
+        entity_set = resolved.entity_set
+        if resolved.kind == "collection":
+            doc: dict[str, Any] = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}"}
+            if page.count is not None:
+                doc["@odata.count"] = page.count
+            doc["value"] = [writer.entity(entity_set, row, options) for row in page.rows]
+            if page.next_skip is not None:
+                doc["@odata.nextLink"] = next_link(request, page.next_skip)
+            return json_response(200, doc)
+        if not page.rows:
+            raise NotFound("Not Found", code="404")
+        row = page.rows[0]
+        if resolved.kind == "entity":
+            doc = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}/$entity"}
+            doc.update(writer.entity(entity_set, row, options))
+            return json_response(200, doc, etag=_etag(entity_set, row))
+        prop = resolved.prop
+        assert prop is not None
+        value = format_value(row.get(prop.name), prop, _ieee754(request))
+        if resolved.kind == "value":
+            if value is None:
+                return Response(204, b"", dict(ODATA_VERSION))
+            return Response(200, str(value).encode(), {"content-type": "text/plain", **ODATA_VERSION})
+        key_text = _key_text(entity_set, row)
+        context = f"{resolved.context_prefix}$metadata#{entity_set.name}({key_text})/{prop.name}"
+        return json_response(200, {"@odata.context": context, "value": value})
+
+    def _read_page(self, conn: sa.Connection, resolved: Resolved, options: ast.QueryOptions) -> Page:
+        page = self.store.read(conn, resolved.target, _read_options(resolved, options))
+        parent = resolved.parent
+        if not page.rows and parent is not None and not self.store.exists(conn, parent):
+            raise NotFound("Not Found", code="404")  # the entity the navigation starts from is missing
+        return page
+
+    def service_entity_set(self, name: str) -> EntitySet:
+        entity_set = self.service.entity_set(name)
+        assert entity_set is not None
+        return entity_set
+
+
+def _read_options(resolved: Resolved, options: ast.QueryOptions) -> ast.QueryOptions:
+    if resolved.kind in ("property", "value"):
+        assert resolved.prop is not None
+        return ast.QueryOptions(select=((resolved.prop.name,),))
+    return options
+
+
+def _key_text(entity_set: EntitySet, row: dict[str, Any]) -> str:
+    keys = entity_set.keys
+    if len(keys) == 1:
+        return str(row.get(keys[0].name))
+    return ",".join(f"{k.name}={_key_literal(row.get(k.name))}" for k in keys)
+
+
+def _key_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _etag(entity_set: EntitySet, row: dict[str, Any]) -> str | None:
+    if entity_set.etag is None:
+        return None
+    value = row.get(entity_set.etag)
+    return None if value is None else f'W/"{value}"'
+
+
+def _ieee754(request: Request) -> bool:
+    accept = (request.headers.get("accept") or "") + ";" + (request.headers.get("content-type") or "")
+    return "ieee754compatible=true" in accept.replace(" ", "").lower()
+
+
+def _accepts_only_json(request: Request) -> bool:
+    accept = (request.headers.get("accept") or "").lower()
+    return "application/json" in accept and "xml" not in accept
+
+
+def _check_format(options: ast.QueryOptions) -> None:
+    if options.format is not None and options.format.split(";")[0].strip().lower() not in ("json", "application/json"):
+        raise NotImplementedFeature('Only query parameter "json" is allowed in "$format".', code="501")
+
+
+def _only_get(request: Request, what: str) -> None:
+    if request.method not in ("GET", "HEAD"):
+        raise MethodNotAllowed(f"Method {request.method} is not allowed for {what}", code="405")
+
+
+def _method_not_allowed(method: str, resolved: Resolved) -> MethodNotAllowed:
+    if resolved.kind == "collection" and method in ("PATCH", "DELETE"):
+        return MethodNotAllowed(f"Method {method} is not allowed for entity collections", code="405")
+    if resolved.kind == "collection" and method == "PUT":
+        return MethodNotAllowed("All keys must be provided for PUT on entity collections", code="405")
+    if resolved.kind == "entity" and method == "POST":
+        return MethodNotAllowed("Method POST is not allowed for singletons and individual entities", code="405")
+    return MethodNotAllowed("Method Not Allowed", code="405")
+
+
+_QUERY_SAFE = "(),$='"
+
+
+def next_link(request: Request, skip: int) -> str:
+    params = [(k, v) for k, v in request.query if k != "$skiptoken"]
+    params.append(("$skiptoken", str(skip)))
+    query = "&".join(f"{quote(k, safe='$')}={quote(v, safe=_QUERY_SAFE)}" for k, v in params)
+    return f"{request.path.strip('/')}?{query}"
+
+
+def json_response(status: int, document: Any, etag: str | None = None) -> Response:
+    headers = {"content-type": JSON, **ODATA_VERSION}
+    if etag:
+        headers["etag"] = etag
+    return Response(status, dumps(document), headers)
+
+
+def error_response(error: ODataError) -> Response:
+    return Response(error.http_status, dumps(error.to_json()), {"content-type": JSON, **ODATA_VERSION})
+
+
+def parse_json_body(request: Request) -> Any:
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType("Unsupported Media Type", code="415")
+    try:
+        return json.loads(request.body)
+    except json.JSONDecodeError as error:
+        if error.pos >= len(error.doc.rstrip()):
+            raise BadRequest("Unexpected end of JSON input") from None
+        raise BadRequest(f"Malformed JSON at position {error.pos}: {error.msg}") from None
+    except (ValueError, RecursionError):
+        raise BadRequest("Malformed JSON in request body") from None

@@ -1,0 +1,81 @@
+"""Name binding: which table alias and entity set a member path starts from.
+
+A `Scope` is one FROM item of the query being built. Lambda variables (`a` in
+`addresses/any(a: a/country eq 'US')`) open a child scope over the related table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from odata4.edm.model import EntitySet, NavigationProperty, Property, Service
+from odata4.errors import BadRequest
+from odata4.sql.tables import Tables
+
+# computes a virtual property (no column) of an entity set from the row's table alias
+VirtualColumns = Callable[[EntitySet, Property, sa.FromClause], sa.ColumnElement[object]]
+
+
+def constant_virtuals(entity_set: EntitySet, prop: Property, table: sa.FromClause) -> sa.ColumnElement[object]:
+    if prop.default is None:
+        return sa.null()
+    return sa.literal(prop.default, type_=sa.Boolean() if isinstance(prop.default, bool) else None)
+
+
+@dataclass
+class Model:
+    """The service model together with its tables, shared by every query of a request."""
+
+    service: Service
+    tables: Tables
+    virtuals: VirtualColumns = constant_virtuals
+
+    def entity_set(self, name: str) -> EntitySet:
+        entity_set = self.service.entity_set(name)
+        if entity_set is None:
+            raise BadRequest(f"unknown entity set {name!r}")
+        return entity_set
+
+
+@dataclass
+class Scope:
+    model: Model
+    entity_set: EntitySet
+    table: sa.FromClause
+    variables: dict[str, Scope] = field(default_factory=dict)
+
+    def column(self, prop: Property) -> sa.ColumnElement[object]:
+        if prop.virtual:
+            return self.model.virtuals(self.entity_set, prop, self.table)
+        return self.table.c[prop.column_name]
+
+    def child(self, entity_set: EntitySet, variable: str | None = None) -> Scope:
+        table = self.model.tables[entity_set.name].alias()
+        scope = Scope(self.model, entity_set, table, dict(self.variables))
+        if variable is not None:
+            scope.variables[variable] = scope
+        return scope
+
+    def join_condition(self, nav: NavigationProperty, target: Scope) -> sa.ColumnElement[bool]:
+        """The condition relating a row of this scope to the rows `nav` leads to."""
+        if nav.constraints:
+            pairs = [(self.column(_prop(self.entity_set, local)), target.column(_prop(target.entity_set, remote)))
+                     for local, remote in nav.constraints]
+        elif nav.partner:
+            back = target.entity_set.member(nav.partner)
+            if not isinstance(back, NavigationProperty) or not back.constraints:
+                raise BadRequest(f"navigation property {nav.name!r} cannot be followed")
+            pairs = [(target.column(_prop(target.entity_set, local)), self.column(_prop(self.entity_set, remote)))
+                     for local, remote in back.constraints]
+        else:
+            raise BadRequest(f"navigation property {nav.name!r} cannot be followed")
+        return sa.and_(*(a == b for a, b in pairs))
+
+
+def _prop(entity_set: EntitySet, name: str) -> Property:
+    member = entity_set.member(name)
+    assert isinstance(member, Property), f"{entity_set.name}.{name} is not a property"
+    return member

@@ -1,0 +1,208 @@
+"""Reads and writes of entity sets on one SQLAlchemy connection (synchronous).
+
+The OData dispatcher runs these functions in a worker thread (see `odata4.database`), so
+database I/O never blocks the event loop, whatever the driver: hdbcli has no async API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from odata4.edm.model import EntitySet, NavigationProperty, Property
+from odata4.errors import BadRequest
+from odata4.sql import read
+from odata4.sql.scope import Model, Scope
+from odata4.sql.search import compile_search
+from odata4.uri import ast
+
+Condition = Callable[[Scope], sa.ColumnElement[bool]]
+Row = dict[str, Any]
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    count: int | None = None
+    next_skip: int | None = None
+
+
+@dataclass
+class Target:
+    """The rows a resource path addresses: an entity set narrowed by conditions."""
+
+    entity_set: EntitySet
+    conditions: list[Condition] = field(default_factory=list)
+    single: bool = False
+
+    def where(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
+        return [c(scope) for c in self.conditions]
+
+
+def key_condition(entity_set: EntitySet, values: dict[str, Any]) -> Condition:
+    def condition(scope: Scope) -> sa.ColumnElement[bool]:
+        parts = []
+        for name, value in values.items():
+            prop = entity_set.member(name)
+            assert isinstance(prop, Property)
+            parts.append(scope.column(prop) == sa.literal(value, type_=_literal_type(prop)))
+        return sa.and_(*parts)
+
+    return condition
+
+
+def _literal_type(prop: Property) -> Any:
+    return sa.Boolean() if prop.type == "Edm.Boolean" else None
+
+
+def navigation_condition(parent: Target, nav: NavigationProperty) -> Condition:
+    """Rows of `nav`'s target related to any row of `parent`."""
+
+    def condition(scope: Scope) -> sa.ColumnElement[bool]:
+        outer = scope.child(parent.entity_set)
+        return sa.exists().select_from(outer.table).where(*parent.where(outer), outer.join_condition(nav, scope))
+
+    return condition
+
+
+class Store:
+    def __init__(self, model: Model, max_page_size: int = 1000) -> None:
+        self.model = model
+        self.max_page_size = max_page_size
+
+    def scope(self, entity_set: EntitySet) -> Scope:
+        return Scope(self.model, entity_set, self.model.tables[entity_set.name].alias("t0"))
+
+    # --- reads -------------------------------------------------------------------------
+
+    def read(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> Page:
+        scope = self.scope(target.entity_set)
+        selection = read.resolve_selection(target.entity_set, options)
+        base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
+        base = base.where(*target.where(scope))
+        base = read.apply_filter(base, scope, options, compile_search)
+        count = self._count(conn, base) if options.count else None
+        stmt = read.stable_order(read.apply_order(base, scope, options), scope)
+        skip = (options.skip or 0) + _skiptoken(options.skiptoken)
+        limit = self.max_page_size if options.top is None else min(options.top, self.max_page_size)
+        stmt = stmt.offset(skip).limit(limit + 1) if not target.single else stmt.limit(2)
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        next_skip = None
+        if not target.single and len(rows) > limit:
+            rows = rows[:limit]
+            wanted = options.top
+            if wanted is None or wanted > limit:
+                next_skip = skip + limit
+        self.expand(conn, target.entity_set, rows, selection.expand)
+        return Page(rows, count, next_skip)
+
+    def exists(self, conn: sa.Connection, target: Target) -> bool:
+        scope = self.scope(target.entity_set)
+        stmt = sa.select(sa.literal(1)).select_from(scope.table).where(*target.where(scope)).limit(1)
+        return conn.execute(stmt).first() is not None
+
+    def count(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> int:
+        scope = self.scope(target.entity_set)
+        base = sa.select(sa.literal(1)).select_from(scope.table).where(*target.where(scope))
+        return self._count(conn, read.apply_filter(base, scope, options, compile_search))
+
+    @staticmethod
+    def _count(conn: sa.Connection, base: sa.Select[Any]) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(base.order_by(None).subquery())).scalar_one())
+
+    def expand(
+        self,
+        conn: sa.Connection,
+        entity_set: EntitySet,
+        rows: list[Row],
+        items: Sequence[tuple[NavigationProperty, ast.QueryOptions]],
+    ) -> None:
+        for nav, options in items:
+            if nav.virtual:
+                for row in rows:
+                    row[nav.name] = [] if nav.collection else None
+                continue
+            if nav.collection:
+                self._expand_many(conn, entity_set, rows, nav, options)
+            else:
+                self._expand_one(conn, entity_set, rows, nav, options)
+
+    def _expand_one(
+        self, conn: sa.Connection, entity_set: EntitySet, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
+    ) -> None:
+        target_set = self.model.entity_set(nav.target)
+        locals_ = [local for local, _ in nav.constraints]
+        remotes = [remote for _, remote in nav.constraints]
+        keys = sorted({read.key_tuple(r, locals_) for r in rows if None not in read.key_tuple(r, locals_)}, key=str)
+        found: dict[tuple[Any, ...], Row] = {}
+        for chunk in read.chunks(keys):
+            for child in self._related(conn, target_set, remotes, chunk, options):
+                found[read.key_tuple(child, remotes)] = child
+        for row in rows:
+            row[nav.name] = found.get(read.key_tuple(row, locals_))
+
+    def _expand_many(
+        self, conn: sa.Connection, entity_set: EntitySet, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
+    ) -> None:
+        target_set = self.model.entity_set(nav.target)
+        back = target_set.member(nav.partner or "")
+        assert isinstance(back, NavigationProperty) and back.constraints
+        fks = [local for local, _ in back.constraints]
+        parent_keys = [remote for _, remote in back.constraints]
+        keys = sorted({read.key_tuple(r, parent_keys) for r in rows}, key=str)
+        groups: dict[tuple[Any, ...], list[Row]] = {k: [] for k in keys}
+        for chunk in read.chunks(keys):
+            for child in self._related(conn, target_set, fks, chunk, options, extra=fks):
+                groups[read.key_tuple(child, fks)].append(child)
+        skip, top = options.skip or 0, options.top
+        for row in rows:
+            children = groups.get(read.key_tuple(row, parent_keys), [])
+            if options.count:
+                row[f"{nav.name}@odata.count"] = len(children)
+            row[nav.name] = children[skip : None if top is None else skip + top]
+
+    def _related(
+        self,
+        conn: sa.Connection,
+        target_set: EntitySet,
+        match: list[str],
+        keys: Sequence[tuple[Any, ...]],
+        options: ast.QueryOptions,
+        extra: list[str] | None = None,
+    ) -> list[Row]:
+        """Rows of `target_set` whose `match` columns equal one of `keys`, with nested options."""
+        scope = self.scope(target_set)
+        selection = read.resolve_selection(target_set, options, nested=True)
+        props = list(selection.fetch)
+        for name in [*match, *(extra or [])]:
+            prop = target_set.member(name)
+            if isinstance(prop, Property) and prop not in props:
+                props.append(prop)
+        stmt = sa.select(*read.columns(scope, props)).select_from(scope.table)
+        match_cols = [scope.column(_prop(target_set, m)) for m in match]
+        if len(match_cols) == 1:
+            stmt = stmt.where(match_cols[0].in_([k[0] for k in keys]))
+        else:
+            stmt = stmt.where(sa.tuple_(*match_cols).in_(list(keys)))
+        stmt = read.apply_filter(stmt, scope, options, compile_search)
+        stmt = read.stable_order(read.apply_order(stmt, scope, options), scope)
+        found = [dict(r._mapping) for r in conn.execute(stmt)]
+        self.expand(conn, target_set, found, selection.expand)
+        return found
+
+
+def _prop(entity_set: EntitySet, name: str) -> Property:
+    member = entity_set.member(name)
+    assert isinstance(member, Property)
+    return member
+
+
+def _skiptoken(token: str | None) -> int:
+    if token is None:
+        return 0
+    if not token.isdigit():
+        raise BadRequest(f"invalid $skiptoken {token!r}")
+    return int(token)

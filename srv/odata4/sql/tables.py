@@ -1,0 +1,78 @@
+"""SQLAlchemy tables derived from the entity model: one table per stored entity set.
+
+Column names are the EDM property names (CAP does the same), so contract, database and
+wire share one vocabulary. Types are chosen to mean the same on SQLite, PostgreSQL and
+SAP HANA: UUIDs are strings of 36 characters, timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from odata4.edm.model import EntitySet, Property, Service
+
+_SIMPLE: dict[str, sa.types.TypeEngine[object]] = {
+    "Edm.Boolean": sa.Boolean(),
+    "Edm.Byte": sa.SmallInteger(),
+    "Edm.SByte": sa.SmallInteger(),
+    "Edm.Int16": sa.SmallInteger(),
+    "Edm.Int32": sa.Integer(),
+    "Edm.Int64": sa.BigInteger(),
+    "Edm.Double": sa.Float(),
+    "Edm.Single": sa.Float(),
+    "Edm.Date": sa.Date(),
+    "Edm.TimeOfDay": sa.Time(),
+    "Edm.DateTimeOffset": sa.DateTime(),
+    "Edm.Guid": sa.String(36),
+}
+
+
+def column_type(prop: Property) -> sa.types.TypeEngine[object]:
+    if prop.type == "Edm.String":
+        return sa.Unicode(prop.max_length or 5000)
+    if prop.type == "Edm.Decimal":
+        return sa.Numeric(prop.precision, prop.scale)
+    try:
+        return _SIMPLE[prop.type]
+    except KeyError:
+        raise ValueError(f"no column type for {prop.type} ({prop.name})") from None
+
+
+def stored_properties(entity_set: EntitySet) -> list[Property]:
+    return [p for p in entity_set.properties if not p.virtual and not p.collection]
+
+
+def build_table(entity_set: EntitySet, metadata: sa.MetaData) -> sa.Table:
+    assert entity_set.table is not None
+    columns = [
+        sa.Column(p.column_name, column_type(p), primary_key=p.key, nullable=not p.key)
+        for p in stored_properties(entity_set)
+    ]
+    return sa.Table(entity_set.table, metadata, *columns)
+
+
+class Tables:
+    """The tables of a service, looked up by entity set name."""
+
+    def __init__(self, service: Service, metadata: sa.MetaData | None = None) -> None:
+        self.metadata = metadata if metadata is not None else sa.MetaData()
+        self._by_set: dict[str, sa.Table] = {}
+        for entity_set in service.entity_sets:
+            if entity_set.table is not None:
+                self._by_set[entity_set.name] = build_table(entity_set, self.metadata)
+        self._add_foreign_key_indexes(service)
+
+    def _add_foreign_key_indexes(self, service: Service) -> None:
+        # to-many navigation joins on the partner's foreign key: index it
+        for entity_set in service.entity_sets:
+            for nav in entity_set.navigation:
+                if nav.constraints and nav.target in self._by_set and entity_set.name in self._by_set:
+                    table = self._by_set[entity_set.name]
+                    cols = [table.c[local] for local, _ in nav.constraints]
+                    sa.Index(f"{table.name}_{nav.name}", *cols)
+
+    def __getitem__(self, entity_set: str) -> sa.Table:
+        return self._by_set[entity_set]
+
+    def __contains__(self, entity_set: str) -> bool:
+        return entity_set in self._by_set
