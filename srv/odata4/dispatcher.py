@@ -6,6 +6,8 @@ requests and the parts of a `$batch` take exactly the same path.
 
 from __future__ import annotations
 
+import dataclasses
+import decimal
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -29,8 +31,10 @@ from odata4.errors import (
 from odata4.format.json import EntityWriter, dumps, format_value
 from odata4.http import Request, Response
 from odata4.resolve import Resolved, resolve
+from odata4.sql.aggregate import aggregate_statement, grouped_properties
 from odata4.sql.store import Page, Store
 from odata4.uri import ast
+from odata4.uri.apply import Apply, parse_apply
 from odata4.uri.options import parse_query_options
 from odata4.uri.resource_path import parse_resource_path
 
@@ -137,6 +141,11 @@ class Dispatcher:
         return await operation(request, resolved, options)
 
     async def _read(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
+        if options.apply is not None:
+            apply = parse_apply(options.apply)
+            if apply.groupby is not None or apply.aggregates:
+                return await self._aggregate(request, resolved, apply, options)
+            options = _with_filters(options, apply.filters)
         if resolved.kind == "count":
             count = await self.database.read(lambda conn: self.store.count(conn, resolved.target, options))
             return Response(200, str(count).encode(), {"content-type": "text/plain", **ODATA_VERSION})
@@ -169,6 +178,28 @@ class Dispatcher:
         context = f"{resolved.context_prefix}$metadata#{entity_set.name}({key_text})/{prop.name}"
         return json_response(200, {"@odata.context": context, "value": value})
 
+    async def _aggregate(self, request: Request, resolved: Resolved, apply: Apply, options: ast.QueryOptions) -> Response:
+        if resolved.kind != "collection" or options.filter is not None or options.expand or options.select is not None:
+            raise NotImplementedFeature("$apply with groupby/aggregate works on collections without $filter/$select/$expand")
+        entity_set = resolved.entity_set
+
+        def work(conn: sa.Connection) -> list[dict[str, Any]]:
+            scope = self.store.scope(entity_set)
+            stmt = aggregate_statement(scope, resolved.target.where(scope), apply, options)
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+        rows = await self.database.read(work)
+        groups = {p.name: p for p in grouped_properties(self.store.scope(entity_set), apply)}
+        # CAP adds the draft key flag to grouped rows of draft-enabled entities
+        virtual_keys = [p for p in entity_set.keys if p.virtual] if apply.groupby else []
+        value = []
+        for row in rows:
+            item = {k: format_value(v, groups[k]) if k in groups else _number(v) for k, v in row.items()}
+            for prop in virtual_keys:
+                item[prop.name] = prop.default
+            value.append(item)
+        return json_response(200, {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}", "value": value})
+
     def _read_page(self, conn: sa.Connection, resolved: Resolved, options: ast.QueryOptions) -> Page:
         page = self.store.read(conn, resolved.target, _read_options(resolved, options))
         parent = resolved.parent
@@ -180,6 +211,19 @@ class Dispatcher:
         entity_set = self.service.entity_set(name)
         assert entity_set is not None
         return entity_set
+
+
+def _with_filters(options: ast.QueryOptions, filters: list[ast.Expr]) -> ast.QueryOptions:
+    combined = options.filter
+    for expr in filters:
+        combined = expr if combined is None else ast.Binary("and", combined, expr)
+    return dataclasses.replace(options, filter=combined, apply=None)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _read_options(resolved: Resolved, options: ast.QueryOptions) -> ast.QueryOptions:

@@ -59,7 +59,7 @@ def _pending(case: dict[str, Any]) -> bool:
         or "IsActiveEntity=false" in text
         or "BusinessPartners" in text
         or name.startswith("batch_json_atomicity")
-        or name in ("batch_json_after_rollback", "batch_multipart_after_rollback", "apply_groupby_count")
+        or name in ("batch_json_after_rollback", "batch_multipart_after_rollback")
     )
 
 
@@ -70,8 +70,6 @@ def _params() -> Iterator[Any]:
             marks.append(pytest.mark.skip(reason="deviation: " + DEVIATIONS[case["name"]]))
         elif _pending(case):
             marks.append(pytest.mark.skip(reason="pending: " + PENDING))
-        elif case["name"].startswith("apply_"):
-            marks.append(pytest.mark.skip(reason="pending: $apply is not implemented yet"))
         yield pytest.param(case, id=case["name"], marks=marks)
 
 

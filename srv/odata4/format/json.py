@@ -35,7 +35,8 @@ def format_timestamp(value: Any) -> str:
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    text: str = value.strftime("%Y-%m-%dT%H:%M:%S.")
+    return text + f"{value.microsecond // 1000:03d}Z"
 
 
 class EntityWriter:

@@ -351,8 +351,8 @@ def _call(expr: ast.Call, scope: Scope) -> Typed:
         return Typed(sa.cast(sa.extract(name, args[0].sql), sa.Integer), "Edm.Int32")
     if name in ("round", "floor", "ceiling"):
         _require(args[0], _NUMERIC, name)
-        sql_fn = {"round": sa.func.round, "floor": fn.floor_, "ceiling": fn.ceiling_}[name]
-        return Typed(sql_fn(args[0].sql), args[0].edm)
+        rounding: dict[str, Any] = {"round": sa.func.round, "floor": fn.floor_, "ceiling": fn.ceiling_}
+        return Typed(rounding[name](args[0].sql), args[0].edm)
     raise NotImplementedFeature(f"function '{name}' is not supported")
 
 

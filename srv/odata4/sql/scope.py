@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from odata4.edm.model import EntitySet, NavigationProperty, Property, Service
@@ -16,10 +18,10 @@ from odata4.errors import BadRequest
 from odata4.sql.tables import Tables
 
 # computes a virtual property (no column) of an entity set from the row's table alias
-VirtualColumns = Callable[[EntitySet, Property, sa.FromClause], sa.ColumnElement[object]]
+VirtualColumns = Callable[[EntitySet, Property, sa.FromClause], sa.ColumnElement[Any]]
 
 
-def constant_virtuals(entity_set: EntitySet, prop: Property, table: sa.FromClause) -> sa.ColumnElement[object]:
+def constant_virtuals(entity_set: EntitySet, prop: Property, table: sa.FromClause) -> sa.ColumnElement[Any]:
     if prop.default is None:
         return sa.null()
     return sa.literal(prop.default, type_=sa.Boolean() if isinstance(prop.default, bool) else None)
@@ -47,7 +49,7 @@ class Scope:
     table: sa.FromClause
     variables: dict[str, Scope] = field(default_factory=dict)
 
-    def column(self, prop: Property) -> sa.ColumnElement[object]:
+    def column(self, prop: Property) -> sa.ColumnElement[Any]:
         if prop.virtual:
             return self.model.virtuals(self.entity_set, prop, self.table)
         return self.table.c[prop.column_name]

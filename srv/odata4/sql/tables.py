@@ -7,11 +7,13 @@ SAP HANA: UUIDs are strings of 36 characters, timestamps are naive UTC.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from odata4.edm.model import EntitySet, Property, Service
 
-_SIMPLE: dict[str, sa.types.TypeEngine[object]] = {
+_SIMPLE: dict[str, sa.types.TypeEngine[Any]] = {
     "Edm.Boolean": sa.Boolean(),
     "Edm.Byte": sa.SmallInteger(),
     "Edm.SByte": sa.SmallInteger(),
@@ -27,7 +29,7 @@ _SIMPLE: dict[str, sa.types.TypeEngine[object]] = {
 }
 
 
-def column_type(prop: Property) -> sa.types.TypeEngine[object]:
+def column_type(prop: Property) -> sa.types.TypeEngine[Any]:
     if prop.type == "Edm.String":
         return sa.Unicode(prop.max_length or 5000)
     if prop.type == "Edm.Decimal":
