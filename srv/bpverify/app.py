@@ -20,6 +20,8 @@ from odata4.database import Database
 from odata4.dispatcher import Dispatcher
 from odata4.documents import build_documents
 from odata4.drafts.columns import draft_virtuals
+from odata4.drafts.operations import DraftOperations
+from odata4.drafts.storage import DraftStorage, prepare_model
 from odata4.edm.drafts import enable_drafts
 from odata4.sql.scope import Model
 from odata4.sql.store import Store
@@ -33,7 +35,9 @@ def create_app(settings: Settings | None = None, authenticator: Authenticator | 
     settings = settings or get_settings()
     service = build_service()
     enable_drafts(service)
+    prepare_model(service)
     tables = Tables(service)
+    drafts = DraftStorage(service, tables)
     engine = create_engine(settings.db_url, pool_size=settings.db_threads)
 
     @asynccontextmanager
@@ -48,10 +52,10 @@ def create_app(settings: Settings | None = None, authenticator: Authenticator | 
     app.state.engine = engine
 
     database = Database(engine, max_threads=settings.db_threads)
-    store = Store(Model(service, tables, draft_virtuals), max_page_size=settings.max_page_size)
+    store = Store(Model(service, tables, draft_virtuals, sources=drafts), max_page_size=settings.max_page_size)
     dispatcher = Dispatcher(service, database, store, build_documents(service))
     dispatcher.batch_handler = BatchHandler(dispatcher)
-    WriteOperations(dispatcher)
+    DraftOperations(dispatcher, drafts, WriteOperations(dispatcher))
     authenticate = authenticator or MockedUsers()
     asgi.mount(app, PATH, dispatcher, authenticate, challenge=authenticate.challenge, max_body=settings.max_body_bytes)
 

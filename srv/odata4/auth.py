@@ -6,10 +6,12 @@ JWT in production) is the application's business, behind one small interface.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from odata4.edm.model import EntitySet, Service
+from odata4.edm.model import EntitySet, NavigationProperty, Service
 from odata4.errors import Forbidden, Unauthorized
+from odata4.uri.ast import ExpandItem
 
 AUTHENTICATED = "authenticated-user"
 ANY = "any"
@@ -54,6 +56,22 @@ def authorize(service: Service, entity_set: EntitySet | None, event: str, user: 
         _grants(r.grant, event) and _allowed(user, r.to) for r in entity_set.restrict
     ):
         raise _denied(user)
+
+
+def authorize_expand(service: Service, entity_set: EntitySet, expand: Sequence[ExpandItem], user: User) -> None:
+    """READ on every entity set `$expand` reaches, at any depth: expanding must not reveal
+    rows of a set the user may not read directly (CAP checks them too)."""
+    for item in expand:
+        if item.path == ("*",):
+            navs = list(entity_set.navigation)
+        else:
+            member = entity_set.member(item.path[0]) if item.path else None
+            navs = [member] if isinstance(member, NavigationProperty) else []
+        for nav in navs:
+            target = service.entity_set(nav.target)
+            if target is not None:
+                authorize(service, target, "READ", user)
+                authorize_expand(service, target, item.options.expand, user)
 
 
 def _denied(user: User) -> Unauthorized | Forbidden:

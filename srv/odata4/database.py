@@ -42,8 +42,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        conn = await anyio.to_thread.run_sync(self.engine.connect, limiter=self._limiter)
-        transaction = conn.begin()
+        conn = await anyio.to_thread.run_sync(self._writer_connection, limiter=self._limiter)
+        transaction = await anyio.to_thread.run_sync(conn.begin, limiter=self._limiter)
         token = self._pinned.set(conn)
         try:
             yield
@@ -61,14 +61,20 @@ class Database:
 
     def _read(self, work: Callable[[sa.Connection], T]) -> T:
         with self.engine.connect() as conn:
+            conn.info["writer"] = False  # info lives with the pooled DBAPI connection: reset it
             try:
                 return work(conn)
             finally:
                 conn.rollback()
 
     def _write(self, work: Callable[[sa.Connection], T]) -> T:
-        with self.engine.begin() as conn:
+        with self._writer_connection() as conn, conn.begin():
             return work(conn)
+
+    def _writer_connection(self) -> sa.Connection:
+        conn = self.engine.connect()
+        conn.info["writer"] = True  # engines may begin write transactions differently (SQLite)
+        return conn
 
 
 def _in_savepoint(work: Callable[[sa.Connection], T], conn: sa.Connection) -> T:

@@ -28,7 +28,7 @@ from odata4.errors import (
     ODataError,
     UnsupportedMediaType,
 )
-from odata4.format.json import EntityWriter, dumps, format_value
+from odata4.format.json import EntityWriter, dumps, entity_tag, format_value
 from odata4.http import Request, Response
 from odata4.resolve import Resolved, resolve
 from odata4.sql.aggregate import aggregate_statement, grouped_properties
@@ -126,11 +126,16 @@ class Dispatcher:
     # --- resources ---------------------------------------------------------------------
 
     async def _operation(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
+        # drafts are visible to their owner only: every query runs as the requesting user
+        resolved.target.user = request.user.id
+        if resolved.parent is not None:
+            resolved.parent.user = request.user.id
         method = request.method
         if method in ("GET", "HEAD"):
             if resolved.kind == "action":
                 raise MethodNotAllowed(f"Method {method} is not allowed for actions", code="405")
             auth.authorize(self.service, resolved.entity_set, "READ", request.user)
+            auth.authorize_expand(self.service, resolved.entity_set, options.expand, request.user)
             return await self._read(request, resolved, options)
         key = f"{method} {resolved.kind}"
         if resolved.kind == "action":
@@ -156,7 +161,7 @@ class Dispatcher:
             doc: dict[str, Any] = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}"}
             if page.count is not None:
                 doc["@odata.count"] = page.count
-            doc["value"] = [writer.entity(entity_set, row, options) for row in page.rows]
+            doc["value"] = [self._entity_json(writer, entity_set, row, options, page.view) for row in page.rows]
             if page.next_skip is not None:
                 doc["@odata.nextLink"] = next_link(request, page.next_skip)
             return json_response(200, doc)
@@ -165,7 +170,7 @@ class Dispatcher:
         row = page.rows[0]
         if resolved.kind == "entity":
             doc = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}/$entity"}
-            doc.update(writer.entity(entity_set, row, options))
+            doc.update(self._entity_json(writer, entity_set, row, options, page.view))
             return json_response(200, doc, etag=_etag(entity_set, row))
         prop = resolved.prop
         assert prop is not None
@@ -184,7 +189,7 @@ class Dispatcher:
         entity_set = resolved.entity_set
 
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
-            scope = self.store.scope(entity_set)
+            scope = self.store.target_scope(resolved.target)
             stmt = aggregate_statement(scope, resolved.target.where(scope), apply, options)
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
@@ -206,6 +211,15 @@ class Dispatcher:
         if not page.rows and parent is not None and not self.store.exists(conn, parent):
             raise NotFound("Not Found", code="404")  # the entity the navigation starts from is missing
         return page
+
+    @staticmethod
+    def _entity_json(
+        writer: EntityWriter, entity_set: EntitySet, row: dict[str, Any], options: ast.QueryOptions, view: str
+    ) -> Any:
+        document = writer.entity(entity_set, row, options)
+        if view == "draft" and entity_set.is_draft:
+            document["DraftMessages"] = []  # CAP answers draft rows read as drafts with their messages
+        return document
 
     def service_entity_set(self, name: str) -> EntitySet:
         entity_set = self.service.entity_set(name)
@@ -247,10 +261,7 @@ def _key_literal(value: Any) -> str:
 
 
 def _etag(entity_set: EntitySet, row: dict[str, Any]) -> str | None:
-    if entity_set.etag is None:
-        return None
-    value = row.get(entity_set.etag)
-    return None if value is None else f'W/"{value}"'
+    return entity_tag(entity_set, row)
 
 
 def _ieee754(request: Request) -> bool:

@@ -53,7 +53,11 @@ def resolve(service: Service, segments: list[Segment]) -> Resolved:
 
 def _apply_key(resolved: Resolved, key: ast.Literal | dict[str, ast.Literal]) -> None:
     values = key_values(resolved.entity_set, key)
-    resolved.target = Target(resolved.entity_set, [*resolved.target.conditions, key_condition(resolved.entity_set, values)], single=True)
+    view = resolved.target.view
+    if resolved.entity_set.is_draft and "IsActiveEntity" in values:
+        view = "active" if values["IsActiveEntity"] else "draft"
+    conditions = [*resolved.target.conditions, key_condition(resolved.entity_set, values)]
+    resolved.target = Target(resolved.entity_set, conditions, single=True, view=view)
     resolved.kind = "entity"
     resolved.keys = values
 
@@ -126,8 +130,11 @@ def _navigate(service: Service, resolved: Resolved, nav: NavigationProperty, seg
     assert target_set is not None
     parent = resolved.target
     resolved.parent, resolved.via = parent, nav
+    resolved.keys = {}  # the parent's keys do not identify the target's rows
     resolved.entity_set = target_set
-    resolved.target = Target(target_set, [navigation_condition(parent, nav)], single=not nav.collection)
+    # navigation inside a draft document stays on the side the path started on
+    view = parent.view if parent.entity_set.is_draft and target_set.is_draft else None
+    resolved.target = Target(target_set, [navigation_condition(parent, nav)], single=not nav.collection, view=view)
     resolved.kind = "collection" if nav.collection else "entity"
     if segment.key is not None:
         if not nav.collection:

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odata4 import auth
-from odata4.dispatcher import Dispatcher, json_response, parse_json_body
+from odata4.dispatcher import Dispatcher, _etag, _ieee754, json_response, parse_json_body
 from odata4.edm.model import EntitySet
 from odata4.errors import MethodNotAllowed, NotFound, NotImplementedFeature, PreconditionFailed, UnprocessableEntity
 from odata4.format.json import EntityWriter
@@ -96,18 +96,19 @@ class WriteOperations:
         if not entity_set.updatable:
             raise MethodNotAllowed("Method Not Allowed", code="405")
 
-        def work(conn: sa.Connection) -> int:
+        def work(conn: sa.Connection) -> dict[str, Any]:
             self._check_etag(conn, request, resolved.target)
-            context = Context("UPDATE", entity_set, request.user, conn, data=dict(body), keys=resolved.keys)
+            # a path ending in a to-one navigation (Books(1)/author) names no keys: look them up
+            keys = resolved.keys or self._keys(conn, resolved.target)
+            context = Context("UPDATE", entity_set, request.user, conn, data=dict(body), keys=keys)
             self.handlers.run("before", context)
-            count = self.writer.update(conn, resolved.target, context.data, request.user, replace=replace)
-            if count:
-                self.handlers.run("after", context)
-            return count
+            if not self.writer.update(conn, resolved.target, context.data, request.user, replace=replace):
+                raise NotFound("Not Found", code="404")
+            self.handlers.run("after", context)
+            return keys
 
-        if not await self.dispatcher.database.write(work):
-            raise NotFound("Not Found", code="404")
-        return await self._respond(request, entity_set, resolved.keys, options, 200, {})
+        keys = await self.dispatcher.database.write(work)
+        return await self._respond(request, entity_set, keys, options, 200, {})
 
     # --- DELETE ------------------------------------------------------------------------------
 
@@ -136,14 +137,17 @@ class WriteOperations:
             raise NotFound("Not Found", code="404")
         return page.rows[0]
 
+    def _keys(self, conn: sa.Connection, target: Target) -> dict[str, Any]:
+        row = self._one(conn, target)
+        return {p.name: row[p.name] for p in target.entity_set.keys}
+
     def _check_etag(self, conn: sa.Connection, request: Request, target: Target) -> None:
         """If-Match / If-None-Match against the `@odata.etag` property (412 on mismatch)."""
         entity_set = target.entity_set
         if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
         if entity_set.etag is None or (if_match is None and if_none is None):
             return
-        row = self._one(conn, target)
-        current = f'W/"{row.get(entity_set.etag)}"'
+        current = _etag(entity_set, self._one(conn, target))
         if if_match is not None and if_match.strip() != "*" and current not in _etags(if_match):
             raise PreconditionFailed("Precondition Failed", code="412")
         if if_none is not None and (if_none.strip() == "*" or current in _etags(if_none)):
@@ -159,10 +163,10 @@ class WriteOperations:
         page = await self.dispatcher.database.read(lambda conn: self.dispatcher.store.read(conn, target, options))
         if not page.rows:
             raise NotFound("Not Found", code="404")
-        writer = EntityWriter(self.dispatcher.service_entity_set)
+        writer = EntityWriter(self.dispatcher.service_entity_set, ieee754=_ieee754(request))
         document: dict[str, Any] = {"@odata.context": f"$metadata#{entity_set.name}/$entity"}
         document.update(writer.entity(entity_set, page.rows[0], options))
-        response = json_response(status, document)
+        response = json_response(status, document, etag=_etag(entity_set, page.rows[0]))
         response.headers.update(headers)
         return response
 

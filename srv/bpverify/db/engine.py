@@ -25,6 +25,9 @@ def _sqlite(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling breaks SAVEPOINT (used by $batch change sets):
+        # switch it off and begin transactions ourselves (SQLAlchemy's documented recipe)
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # LIKE is case-sensitive in OData (contains, startswith) as on PostgreSQL and HANA
         cursor.execute("PRAGMA case_sensitive_like = ON")
@@ -33,5 +36,11 @@ def _sqlite(url: str) -> sa.Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA busy_timeout = 5000")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # writers take the write lock up front, so concurrent writers wait (busy_timeout)
+        # instead of failing when a read transaction cannot be upgraded
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
     return engine

@@ -34,6 +34,7 @@ class Property:
     virtual: bool = False  # computed by the layer, no column (e.g. draft flags)
     annotations: list[Annotation] = field(default_factory=list)
     column: str | None = None  # column name; the property name when None
+    in_metadata: bool = True  # False: an internal property (e.g. a draft's admin key), never on the wire
 
     @property
     def column_name(self) -> str:

@@ -133,6 +133,8 @@ def _entity_type(service: Service, entity_set: EntitySet) -> Json:
     if entity_set.keys:
         doc["$Key"] = [key.name for key in entity_set.keys]
     for member in entity_set.members:
+        if isinstance(member, Property) and not member.in_metadata:
+            continue
         if isinstance(member, Property):
             doc[member.name] = _property(service, member, entity_set)
         else:

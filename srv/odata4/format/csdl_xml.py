@@ -172,6 +172,8 @@ def _entity_type(service: Service, entity_set: EntitySet, depth: int) -> Lines:
         refs = [line for key in entity_set.keys for line in _element(depth + 2, "PropertyRef", [("Name", key.name)])]
         children += _element(depth + 1, "Key", [], refs)
     for member in entity_set.members:
+        if isinstance(member, Property) and not member.in_metadata:
+            continue
         if isinstance(member, Property):
             children += _property(service, member, depth + 1, entity_set)
         else:

@@ -31,7 +31,7 @@ def _invalid(value: Any, prop: Property) -> BadRequest:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -85,18 +85,34 @@ def _integer(prop: Property, value: Any) -> int:
 
 
 def _number(prop: Property, value: Any) -> Any:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise _invalid(value, prop)
-    if isinstance(value, (int, float)):
-        return decimal.Decimal(str(value)) if prop.type == "Edm.Decimal" else float(value)
-    if isinstance(value, str):
+    try:
+        number = decimal.Decimal(value if isinstance(value, str) else str(value))
+    except decimal.InvalidOperation:
+        raise _invalid(value, prop) from None
+    if not number.is_finite():  # NaN, Infinity, or 1e400 that JSON decoding made infinite
+        raise _invalid(value, prop)
+    if prop.type != "Edm.Decimal":
+        result = float(number)
+        if result in (float("inf"), float("-inf")):
+            raise _invalid(value, prop)
+        return result
+    return _decimal(prop, value, number)
+
+
+def _decimal(prop: Property, value: Any, number: decimal.Decimal) -> decimal.Decimal:
+    """Rounded to the scale, as PostgreSQL and HANA store it (SQLite would keep every digit),
+    and rejected when it has more integral digits than `precision - scale` allows."""
+    if prop.scale is not None:
+        context = decimal.Context(prec=max(28, (prop.precision or 0) + 1))
         try:
-            number = decimal.Decimal(value)
-        except decimal.InvalidOperation:
+            number = number.quantize(decimal.Decimal(1).scaleb(-prop.scale), decimal.ROUND_HALF_UP, context)
+        except decimal.InvalidOperation:  # more digits than the context holds: far too large anyway
             raise _invalid(value, prop) from None
-        if number.is_finite():
-            return number if prop.type == "Edm.Decimal" else float(number)
-    raise _invalid(value, prop)
+    if prop.precision is not None and number != 0 and number.adjusted() + 1 > prop.precision - (prop.scale or 0):
+        raise _invalid(value, prop)
+    return number
 
 
 def _timestamp(prop: Property, value: Any) -> dt.datetime:

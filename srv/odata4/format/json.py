@@ -39,6 +39,19 @@ def format_timestamp(value: Any) -> str:
     return text + f"{value.microsecond // 1000:03d}Z"
 
 
+def entity_tag(entity_set: EntitySet, row: dict[str, Any]) -> str | None:
+    """The weak ETag of a row from its `@odata.etag` property; None when it has none."""
+    if entity_set.etag is None:
+        return None
+    value = row.get(entity_set.etag)
+    if value is None:
+        return None
+    # ISO 8601 for timestamps: str() would put a space into the entity-tag, which RFC 9110
+    # does not allow; microseconds are kept, so two changes in one millisecond differ
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f'W/"{text}"'
+
+
 class EntityWriter:
     """Turns rows into JSON objects following the request's $select/$expand."""
 
@@ -52,6 +65,9 @@ class EntityWriter:
 
     def _entity(self, entity_set: EntitySet, row: dict[str, Any], selection: read.Selection) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        tag = entity_tag(entity_set, row)
+        if tag is not None:  # clients (Fiori) take the If-Match value of collection members from here
+            out["@odata.etag"] = tag
         for prop in selection.properties:
             out[prop.name] = format_value(row.get(prop.name), prop, self.ieee754)
         for nav, nested in selection.expand:

@@ -22,6 +22,7 @@ from odata4.sql.scope import Scope
 from odata4.uri import ast
 
 _NUMERIC = {"Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double", "Edm.Single"}
+_INTEGER = {"Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64"}
 _LITERAL_TYPES = {
     "boolean": "Edm.Boolean",
     "string": "Edm.String",
@@ -166,7 +167,7 @@ def _member(segments: tuple[str, ...], scope: Scope) -> Typed:
     if head == "$it":
         return _member(tuple(rest), scope)
     member = scope.entity_set.member(head)
-    if member is None:
+    if member is None or (isinstance(member, Property) and not member.in_metadata):
         raise BadRequest(f'Property "{head}" does not exist in "{scope.entity_set.qualified_name}"')
     if isinstance(member, Property):
         if rest:
@@ -184,11 +185,9 @@ def _whole(scope: Scope) -> Typed:
 def _navigate(nav: NavigationProperty, rest: tuple[str, ...], scope: Scope) -> Typed:
     if nav.collection:
         raise BadRequest(f"collection navigation '{nav.name}' needs any() or all()")
-    if nav.virtual:
-        raise NotImplementedFeature(f"navigation '{nav.name}' in an expression")
     if not rest:
         raise BadRequest(f"navigation property '{nav.name}' must be followed by a property")
-    target = scope.child(scope.model.entity_set(nav.target))
+    target = scope.child(scope.model.entity_set(nav.target), across=nav.virtual)
     inner = _member(rest, target)
     subquery = (
         sa.select(inner.sql)
@@ -210,6 +209,8 @@ def _lambda(expr: ast.Lambda, scope: Scope) -> Typed:
     if not isinstance(nav, NavigationProperty) or not nav.collection or nav.virtual:
         raise BadRequest(f"'{name}' is not a collection navigation property")
     target = owner.child(owner.model.entity_set(nav.target), expr.variable)
+    # `$it` in the predicate still means the entity being filtered, not the lambda's row
+    target.variables.setdefault("$it", scope.variables.get("$it", scope))
     condition = owner.join_condition(nav, target)
     if expr.predicate is None:
         if expr.op == "all":
@@ -302,6 +303,9 @@ def _arithmetic(op: str, left: Typed, right: Typed) -> Typed:
         sql = a - b
     elif op == "mul":
         sql = a * b
+    elif op == "div" and left.edm in _INTEGER and right.edm in _INTEGER:
+        # OData's div of two integers is integer division; SQLAlchemy's `/` divides truly
+        sql = a // sa.func.nullif(b, 0, type_=sa.BigInteger())
     elif op in ("div", "divby"):
         sql = a / sa.func.nullif(b, 0)
     else:
@@ -348,7 +352,10 @@ def _call(expr: ast.Call, scope: Scope) -> Typed:
         return Typed(sa.func.coalesce(_text(args[0]), "").concat(sa.func.coalesce(_text(args[1]), "")), "Edm.String")
     if name in _DATE_PARTS:
         _require(args[0], _DATETIME, name)
-        return Typed(sa.cast(sa.extract(name, args[0].sql), sa.Integer), "Edm.Int32")
+        part: Any = sa.extract(name, args[0].sql)
+        if name == "second":  # PostgreSQL and HANA extract fractional seconds, which CAST would round
+            part = fn.floor_(part)
+        return Typed(sa.cast(part, sa.Integer), "Edm.Int32")
     if name in ("round", "floor", "ceiling"):
         _require(args[0], _NUMERIC, name)
         rounding: dict[str, Any] = {"round": sa.func.round, "floor": fn.floor_, "ceiling": fn.ceiling_}

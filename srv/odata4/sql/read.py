@@ -34,6 +34,12 @@ class Selection:
 
 def resolve_selection(entity_set: EntitySet, options: ast.QueryOptions, nested: bool = False) -> Selection:
     properties = _selected_properties(entity_set, options.select, nested)
+    if options.select is not None:
+        # as CAP does, answer with the properties the result is ordered by, selected or not
+        for item in options.orderby:
+            member = entity_set.member(item.expr.segments[0]) if isinstance(item.expr, ast.Member) else None
+            if isinstance(member, Property) and len(item.expr.segments) == 1 and member not in properties:  # type: ignore[union-attr]
+                properties.append(member)
     expand = _expanded(entity_set, options.expand)
     fetch = list(properties)
     for nav, _ in expand:
@@ -41,12 +47,19 @@ def resolve_selection(entity_set: EntitySet, options: ast.QueryOptions, nested: 
             prop = entity_set.member(local)
             if isinstance(prop, Property) and prop not in fetch:
                 fetch.append(prop)
+    etag = entity_set.member(entity_set.etag) if entity_set.etag else None
+    if isinstance(etag, Property) and etag not in fetch:  # the ETag is answered whatever $select says
+        fetch.append(etag)
     return Selection(properties, expand, fetch)
 
 
 def default_properties(entity_set: EntitySet, nested: bool = False) -> list[Property]:
     # CAP answers expanded draft entities without HasActiveEntity/HasDraftEntity
-    return [p for p in entity_set.properties if not p.collection and not (nested and p.virtual and not p.key)]
+    return [
+        p
+        for p in entity_set.properties
+        if p.in_metadata and not p.collection and not (nested and p.virtual and not p.key)
+    ]
 
 
 def _selected_properties(
@@ -59,7 +72,7 @@ def _selected_properties(
         if len(path) != 1:
             raise BadRequest(f"$select path {'/'.join(path)!r} is not supported")
         member = entity_set.member(path[0])
-        if member is None:
+        if member is None or (isinstance(member, Property) and not member.in_metadata):
             raise BadRequest(f'Property "{path[0]}" does not exist in "{entity_set.qualified_name}"')
         if isinstance(member, Property):
             chosen[member.name] = member
@@ -77,8 +90,7 @@ def _expanded(
     result: list[tuple[NavigationProperty, ast.QueryOptions]] = []
     for item in expand:
         if item.path == ("*",):
-            # CAP expands contained virtual navigation (DraftAdministrativeData), not SiblingEntity
-            result.extend((nav, item.options) for nav in entity_set.navigation if not nav.virtual or nav.contains_target)
+            result.extend((nav, item.options) for nav in entity_set.navigation if not nav.virtual)
             continue
         if len(item.path) != 1:
             raise BadRequest(f"$expand path {'/'.join(item.path)!r} is not supported")
@@ -87,7 +99,8 @@ def _expanded(
             raise BadRequest(f'Navigation property "{item.path[0]}" is not defined in {entity_set.qualified_name}')
         if not isinstance(nav, NavigationProperty):
             raise BadRequest(f'Navigation property "{item.path[0]}" does not exist in "{entity_set.name}"')
-        result.append((nav, item.options))
+        if not nav.virtual:  # CAP ignores $expand=SiblingEntity
+            result.append((nav, item.options))
     return result
 
 
@@ -106,7 +119,9 @@ def apply_filter(stmt: sa.Select[Any], scope: Scope, options: ast.QueryOptions, 
 def apply_order(stmt: sa.Select[Any], scope: Scope, options: ast.QueryOptions) -> sa.Select[Any]:
     for item in options.orderby:
         value = compile_value(item.expr, scope)
-        stmt = stmt.order_by(value.desc() if item.descending else value.asc())
+        # OData: nulls sort before values ascending and after them descending (PostgreSQL
+        # does the opposite by default, SQLite and HANA agree with OData)
+        stmt = stmt.order_by(value.desc().nulls_last() if item.descending else value.asc().nulls_first())
     return stmt
 
 

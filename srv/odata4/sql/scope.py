@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 
@@ -27,6 +26,18 @@ def constant_virtuals(entity_set: EntitySet, prop: Property, table: sa.FromClaus
     return sa.literal(prop.default, type_=sa.Boolean() if isinstance(prop.default, bool) else None)
 
 
+# which rows of a draft-enabled entity set a query sees: active ones, drafts, or both
+View = Literal["active", "draft", "all"]
+
+
+class Sources(Protocol):
+    """Where the rows of an entity set come from, when that is not simply its table."""
+
+    def source(self, entity_set: EntitySet, view: View, user: str | None) -> sa.FromClause | None: ...
+
+    def join(self, outer: Scope, nav: NavigationProperty, inner: Scope) -> sa.ColumnElement[bool] | None: ...
+
+
 @dataclass
 class Model:
     """The service model together with its tables, shared by every query of a request."""
@@ -34,6 +45,14 @@ class Model:
     service: Service
     tables: Tables
     virtuals: VirtualColumns = constant_virtuals
+    sources: Sources | None = None
+
+    def from_clause(self, entity_set: EntitySet, view: View, user: str | None) -> sa.FromClause:
+        if self.sources is not None:
+            source = self.sources.source(entity_set, view, user)
+            if source is not None:
+                return source
+        return self.tables[entity_set.name]
 
     def entity_set(self, name: str) -> EntitySet:
         entity_set = self.service.entity_set(name)
@@ -48,21 +67,33 @@ class Scope:
     entity_set: EntitySet
     table: sa.FromClause
     variables: dict[str, Scope] = field(default_factory=dict)
+    view: View = "all"
+    user: str | None = None
 
     def column(self, prop: Property) -> sa.ColumnElement[Any]:
         if prop.virtual:
+            if prop.name in self.table.c:  # a view that computes it (drafts)
+                return self.table.c[prop.name]
             return self.model.virtuals(self.entity_set, prop, self.table)
         return self.table.c[prop.column_name]
 
-    def child(self, entity_set: EntitySet, variable: str | None = None) -> Scope:
-        table = self.model.tables[entity_set.name].alias()
-        scope = Scope(self.model, entity_set, table, dict(self.variables))
+    def child(self, entity_set: EntitySet, variable: str | None = None, *, across: bool = False) -> Scope:
+        # navigation stays on its side of a draft document (active to active, draft to
+        # draft) unless it goes `across` to the other side, as SiblingEntity does
+        same_document = self.entity_set.is_draft and entity_set.is_draft and not across
+        view: View = self.view if same_document else "all"
+        table = self.model.from_clause(entity_set, view, self.user).alias()
+        scope = Scope(self.model, entity_set, table, dict(self.variables), view, self.user)
         if variable is not None:
             scope.variables[variable] = scope
         return scope
 
     def join_condition(self, nav: NavigationProperty, target: Scope) -> sa.ColumnElement[bool]:
         """The condition relating a row of this scope to the rows `nav` leads to."""
+        if self.model.sources is not None:
+            special = self.model.sources.join(self, nav, target)
+            if special is not None:
+                return special
         if nav.constraints:
             pairs = [(self.column(_prop(self.entity_set, local)), target.column(_prop(target.entity_set, remote)))
                      for local, remote in nav.constraints]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from odata4.edm.model import EntitySet, NavigationProperty, Property
 from odata4.errors import BadRequest
 from odata4.sql import read
-from odata4.sql.scope import Model, Scope
+from odata4.sql.scope import Model, Scope, View
 from odata4.sql.search import compile_search
 from odata4.uri import ast
 
@@ -28,15 +28,22 @@ class Page:
     rows: list[Row]
     count: int | None = None
     next_skip: int | None = None
+    view: View = "all"  # the rows of a draft-enabled set this page was read from
 
 
 @dataclass
 class Target:
-    """The rows a resource path addresses: an entity set narrowed by conditions."""
+    """The rows a resource path addresses: an entity set narrowed by conditions.
+
+    `view` says which rows of a draft-enabled set are meant (None: decided by the query),
+    `user` whose drafts are visible.
+    """
 
     entity_set: EntitySet
     conditions: list[Condition] = field(default_factory=list)
     single: bool = False
+    view: View | None = None
+    user: str | None = None
 
     def where(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
         return [c(scope) for c in self.conditions]
@@ -63,6 +70,10 @@ def navigation_condition(parent: Target, nav: NavigationProperty) -> Condition:
 
     def condition(scope: Scope) -> sa.ColumnElement[bool]:
         outer = scope.child(parent.entity_set)
+        if parent.view is not None and parent.entity_set.is_draft:
+            outer = Scope(scope.model, parent.entity_set,
+                          scope.model.from_clause(parent.entity_set, parent.view, scope.user).alias(),
+                          view=parent.view, user=scope.user)
         return sa.exists().select_from(outer.table).where(*parent.where(outer), outer.join_condition(nav, scope))
 
     return condition
@@ -73,13 +84,18 @@ class Store:
         self.model = model
         self.max_page_size = max_page_size
 
-    def scope(self, entity_set: EntitySet) -> Scope:
-        return Scope(self.model, entity_set, self.model.tables[entity_set.name].alias("t0"))
+    def scope(self, entity_set: EntitySet, view: View = "all", user: str | None = None) -> Scope:
+        table = self.model.from_clause(entity_set, view, user).alias("t0")
+        return Scope(self.model, entity_set, table, view=view, user=user)
+
+    def target_scope(self, target: Target, options: ast.QueryOptions | None = None) -> Scope:
+        view = target.view or _implied_view(target.entity_set, options)
+        return self.scope(target.entity_set, view, target.user)
 
     # --- reads -------------------------------------------------------------------------
 
     def read(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> Page:
-        scope = self.scope(target.entity_set)
+        scope = self.target_scope(target, options)
         selection = read.resolve_selection(target.entity_set, options)
         base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
         base = base.where(*target.where(scope))
@@ -96,16 +112,16 @@ class Store:
             wanted = options.top
             if wanted is None or wanted > limit:
                 next_skip = skip + limit
-        self.expand(conn, target.entity_set, rows, selection.expand)
-        return Page(rows, count, next_skip)
+        self.expand(conn, target.entity_set, rows, selection.expand, scope)
+        return Page(rows, count, next_skip, scope.view)
 
     def exists(self, conn: sa.Connection, target: Target) -> bool:
-        scope = self.scope(target.entity_set)
+        scope = self.target_scope(target)
         stmt = sa.select(sa.literal(1)).select_from(scope.table).where(*target.where(scope)).limit(1)
         return conn.execute(stmt).first() is not None
 
     def count(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> int:
-        scope = self.scope(target.entity_set)
+        scope = self.target_scope(target, options)
         base = sa.select(sa.literal(1)).select_from(scope.table).where(*target.where(scope))
         return self._count(conn, read.apply_filter(base, scope, options, compile_search))
 
@@ -119,43 +135,47 @@ class Store:
         entity_set: EntitySet,
         rows: list[Row],
         items: Sequence[tuple[NavigationProperty, ast.QueryOptions]],
+        parent: Scope | None = None,
     ) -> None:
+        parent = parent or self.scope(entity_set)
         for nav, options in items:
             if nav.virtual:
                 for row in rows:
                     row[nav.name] = [] if nav.collection else None
                 continue
             if nav.collection:
-                self._expand_many(conn, entity_set, rows, nav, options)
+                self._expand_many(conn, parent, rows, nav, options)
             else:
-                self._expand_one(conn, entity_set, rows, nav, options)
+                self._expand_one(conn, parent, rows, nav, options)
 
     def _expand_one(
-        self, conn: sa.Connection, entity_set: EntitySet, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
+        self, conn: sa.Connection, parent: Scope, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
     ) -> None:
         target_set = self.model.entity_set(nav.target)
-        locals_ = [local for local, _ in nav.constraints]
-        remotes = [remote for _, remote in nav.constraints]
+        pairs = [*nav.constraints, *_draft_pairs(parent.entity_set, target_set)]
+        locals_ = [local for local, _ in pairs]
+        remotes = [remote for _, remote in pairs]
         keys = sorted({read.key_tuple(r, locals_) for r in rows if None not in read.key_tuple(r, locals_)}, key=str)
         found: dict[tuple[Any, ...], Row] = {}
         for chunk in read.chunks(keys):
-            for child in self._related(conn, target_set, remotes, chunk, options):
+            for child in self._related(conn, parent, target_set, remotes, chunk, options):
                 found[read.key_tuple(child, remotes)] = child
         for row in rows:
             row[nav.name] = found.get(read.key_tuple(row, locals_))
 
     def _expand_many(
-        self, conn: sa.Connection, entity_set: EntitySet, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
+        self, conn: sa.Connection, parent: Scope, rows: list[Row], nav: NavigationProperty, options: ast.QueryOptions
     ) -> None:
         target_set = self.model.entity_set(nav.target)
         back = target_set.member(nav.partner or "")
         assert isinstance(back, NavigationProperty) and back.constraints
-        fks = [local for local, _ in back.constraints]
-        parent_keys = [remote for _, remote in back.constraints]
+        pairs = [*back.constraints, *_draft_pairs(target_set, parent.entity_set)]
+        fks = [local for local, _ in pairs]
+        parent_keys = [remote for _, remote in pairs]
         keys = sorted({read.key_tuple(r, parent_keys) for r in rows}, key=str)
         groups: dict[tuple[Any, ...], list[Row]] = {k: [] for k in keys}
         for chunk in read.chunks(keys):
-            for child in self._related(conn, target_set, fks, chunk, options, extra=fks):
+            for child in self._related(conn, parent, target_set, fks, chunk, options):
                 groups[read.key_tuple(child, fks)].append(child)
         skip, top = options.skip or 0, options.top
         for row in rows:
@@ -167,17 +187,17 @@ class Store:
     def _related(
         self,
         conn: sa.Connection,
+        parent: Scope,
         target_set: EntitySet,
         match: list[str],
         keys: Sequence[tuple[Any, ...]],
         options: ast.QueryOptions,
-        extra: list[str] | None = None,
     ) -> list[Row]:
         """Rows of `target_set` whose `match` columns equal one of `keys`, with nested options."""
-        scope = self.scope(target_set)
+        scope = parent.child(target_set)
         selection = read.resolve_selection(target_set, options, nested=True)
         props = list(selection.fetch)
-        for name in [*match, *(extra or [])]:
+        for name in match:
             prop = target_set.member(name)
             if isinstance(prop, Property) and prop not in props:
                 props.append(prop)
@@ -185,13 +205,20 @@ class Store:
         match_cols = [scope.column(_prop(target_set, m)) for m in match]
         if len(match_cols) == 1:
             stmt = stmt.where(match_cols[0].in_([k[0] for k in keys]))
-        else:
-            stmt = stmt.where(sa.tuple_(*match_cols).in_(list(keys)))
+        else:  # OR of ANDs: row-value IN is not available on every database
+            stmt = stmt.where(sa.or_(*(sa.and_(*(c == v for c, v in zip(match_cols, k, strict=True))) for k in keys)))
         stmt = read.apply_filter(stmt, scope, options, compile_search)
         stmt = read.stable_order(read.apply_order(stmt, scope, options), scope)
         found = [dict(r._mapping) for r in conn.execute(stmt)]
-        self.expand(conn, target_set, found, selection.expand)
+        self.expand(conn, target_set, found, selection.expand, scope)
         return found
+
+
+def _draft_pairs(child: EntitySet, parent: EntitySet) -> list[tuple[str, str]]:
+    """Within a draft document, related rows are on the same side (both active or both drafts)."""
+    if child.is_draft and parent.is_draft:
+        return [("IsActiveEntity", "IsActiveEntity")]
+    return []
 
 
 def _prop(entity_set: EntitySet, name: str) -> Property:
@@ -206,3 +233,49 @@ def _skiptoken(token: str | None) -> int:
     if not token.isdigit():
         raise BadRequest(f"invalid $skiptoken {token!r}")
     return int(token)
+
+
+def _implied_view(entity_set: EntitySet, options: ast.QueryOptions | None) -> View:
+    """CAP's rule: a query of a draft-enabled set sees active rows unless it asks about
+    `IsActiveEntity` itself (as Fiori's list filter does)."""
+    if not entity_set.is_draft:
+        return "all"
+    if options is None or options.filter is None or not _mentions(options.filter, "IsActiveEntity"):
+        return "active"
+    flag = _required_flag(options.filter)
+    if flag is None:
+        return "all"
+    return "active" if flag else "draft"
+
+
+def _required_flag(expr: ast.Expr) -> bool | None:
+    """The IsActiveEntity value a filter demands at its top level (`IsActiveEntity eq false and ...`)."""
+    if isinstance(expr, ast.Binary) and expr.op == "and":
+        left, right = _required_flag(expr.left), _required_flag(expr.right)
+        return left if left is not None else right
+    if (
+        isinstance(expr, ast.Binary)
+        and expr.op == "eq"
+        and isinstance(expr.left, ast.Member)
+        and expr.left.segments == ("IsActiveEntity",)
+        and isinstance(expr.right, ast.Literal)
+        and expr.right.kind == "boolean"
+    ):
+        return bool(expr.right.value)
+    return None
+
+
+def _mentions(expr: ast.Expr, name: str) -> bool:
+    if isinstance(expr, ast.Member):
+        return name in expr.segments
+    if isinstance(expr, ast.Unary):
+        return _mentions(expr.operand, name)
+    if isinstance(expr, ast.Binary):
+        return _mentions(expr.left, name) or _mentions(expr.right, name)
+    if isinstance(expr, ast.In):
+        return _mentions(expr.operand, name) or any(_mentions(v, name) for v in expr.values)
+    if isinstance(expr, ast.Call):
+        return any(_mentions(a, name) for a in expr.args)
+    if isinstance(expr, ast.Lambda):
+        return expr.predicate is not None and _mentions(expr.predicate, name)
+    return False

@@ -68,8 +68,8 @@ class Tables:
         # to-many navigation joins on the partner's foreign key: index it
         for entity_set in service.entity_sets:
             for nav in entity_set.navigation:
-                if nav.constraints and nav.target in self._by_set and entity_set.name in self._by_set:
-                    table = self._by_set[entity_set.name]
+                table = self._by_set.get(entity_set.name)
+                if table is not None and nav.constraints and all(local in table.c for local, _ in nav.constraints):
                     cols = [table.c[local] for local, _ in nav.constraints]
                     sa.Index(f"{table.name}_{nav.name}", *cols)
 

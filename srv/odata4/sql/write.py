@@ -23,12 +23,16 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def parse_body(entity_set: EntitySet, body: Any, *, creating: bool) -> tuple[Row, dict[str, list[Any]]]:
+def parse_body(
+    entity_set: EntitySet, body: Any, *, creating: bool, owner: str | None = None
+) -> tuple[Row, dict[str, list[Any]]]:
     """Column values and nested composition payloads from a JSON object.
 
     Computed and virtual properties are ignored, as CAP ignores them; keys are kept only
     when creating, immutable properties too.
     """
+    if isinstance(body, list) and owner is not None:  # CAP reads an array as an object with keys 0, 1, ...
+        body = {str(i): v for i, v in enumerate(body)}
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
     values: Row = {}
@@ -37,7 +41,9 @@ def parse_body(entity_set: EntitySet, body: Any, *, creating: bool) -> tuple[Row
         if name.startswith("@"):
             continue
         member = entity_set.member(name)
-        if member is None:
+        if member is None or (isinstance(member, Property) and not member.in_metadata):
+            if owner is not None:  # CAP's wording for drafts, naming the draft entity as target
+                raise BadRequest(f'Property "{name}" does not exist in {owner}', target=owner)
             raise BadRequest(f'Property "{name}" does not exist in "{entity_set.qualified_name}"', target=name)
         if isinstance(member, NavigationProperty):
             if not member.composition:
@@ -70,6 +76,16 @@ def complete_for_insert(entity_set: EntitySet, values: Row, user: User, now: dt.
     return row
 
 
+def require_values(entity_set: EntitySet, values: Row) -> None:
+    """`Nullable="false"` properties among `values` (by property name) must have a value.
+
+    Checked for active rows only (not in `complete_for_insert`): a draft may be incomplete.
+    """
+    for prop in entity_set.properties:
+        if prop.name in values and values[prop.name] is None and not prop.nullable and not prop.virtual:
+            raise BadRequest(f"Value is required for {prop.name}", code="ASSERT_NOT_NULL", target=prop.name)
+
+
 def managed_update(entity_set: EntitySet, values: Row, user: User, now: dt.datetime) -> Row:
     row = {entity_set.member(k).column_name: v for k, v in values.items()}  # type: ignore[union-attr]
     for prop in entity_set.properties:
@@ -89,6 +105,7 @@ class Writer:
         if parent is not None:
             values.update(parent)
         row = complete_for_insert(entity_set, values, user, now_utc())
+        require_values(entity_set, {p.name: row.get(p.column_name) for p in entity_set.properties})
         conn.execute(self.model.tables[entity_set.name].insert().values(row))
         for name, children in nested.items():
             nav = entity_set.member(name)
@@ -120,6 +137,7 @@ class Writer:
             for prop in entity_set.properties:
                 if _replaceable(prop) and prop.name not in values:
                     values[prop.name] = prop.default
+            require_values(entity_set, values)
         table = self.model.tables[entity_set.name]
         keys = self._matching_keys(conn, target)
         if not keys:

@@ -17,7 +17,7 @@ from odata4.uri.ast import ExpandItem, QueryOptions
 from odata4.uri.filter import parse_filter, parse_orderby
 from odata4.uri.search import parse_search
 
-MAX_EXPAND_DEPTH = 20
+MAX_EXPAND_DEPTH = 10
 INT64_MAX = 2**63 - 1
 
 _NAME = r"[^\W\d]\w*"

@@ -15,7 +15,9 @@ operator precedence table of OData URL Conventions 5.1.1.16, tightest first:
 Binary operators are left-associative. Long chains of `and`/`or` are folded into a
 balanced tree (both are associative), so a filter with a thousand alternatives does not
 turn into a tree a thousand levels deep. Nesting deeper than `MAX_DEPTH` is a ParseError,
-so no input can exhaust the Python stack.
+so no input can exhaust the Python stack: each operand, parenthesis and `not` counts one
+level, a function call two, a lambda three (they take more Python frames); the parser
+then needs at most about 300 frames.
 """
 
 from __future__ import annotations
@@ -150,10 +152,14 @@ class _Parser:
 
     # commonExpr = ( primitiveLiteral / ... / notExpr / negateExpr / parenExpr / ... )
     #              [ addExpr / subExpr / mulExpr / ... / eqExpr / ... / hasExpr / inExpr ] [ andExpr / orExpr ]
-    def expr(self, min_bp: int) -> Expr:
-        self.depth += 1
+    def enter(self, weight: int) -> None:
+        """Count nesting; calls and lambdas weigh more as they take more Python frames."""
+        self.depth += weight
         if self.depth > MAX_DEPTH:
             raise ParseError(f"Expression is nested deeper than {MAX_DEPTH} levels", position=self.peek().pos)
+
+    def expr(self, min_bp: int) -> Expr:
+        self.enter(1)
         left = self.operand()
         while True:
             tok = self.peek()
@@ -265,7 +271,9 @@ class _Parser:
         if var.kind != "ident" or not var.text.isidentifier():
             raise self.error("a lambda variable", var)
         self.expect(":")
+        self.enter(2)
         predicate = self.expr(0)
+        self.depth -= 2
         self.expect(")")
         return Lambda(collection, op, var.text, predicate)
 
@@ -276,12 +284,14 @@ class _Parser:
         if arity is None:
             raise _unsupported_function(name_tok)
         self.advance()  # "("
+        self.enter(1)
         args: list[Expr] = []
         if self.peek().kind != ")":
             args.append(self.expr(0))
             while self.peek().kind == ",":
                 self.advance()
                 args.append(self.expr(0))
+        self.depth -= 1
         self.expect(")")
         low, high = arity
         if not low <= len(args) <= high:

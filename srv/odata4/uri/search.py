@@ -82,8 +82,8 @@ class _SearchParser:
         found = "end of input" if tok.kind == "eof" else f'"{tok.text[:30]}"'
         return ParseError(f"Expected {expected} but {found} found.", position=tok.pos)
 
-    def enter(self, tok: _Token) -> None:
-        self.depth += 1
+    def enter(self, tok: _Token, weight: int) -> None:
+        self.depth += weight
         if self.depth > MAX_DEPTH:
             raise ParseError(f"Search expression is nested deeper than {MAX_DEPTH} levels", position=tok.pos)
 
@@ -113,7 +113,7 @@ class _SearchParser:
         if tok.kind != "NOT":
             return self.primary()
         self.advance()
-        self.enter(tok)
+        self.enter(tok, 1)
         operand = self.not_expr()
         self.depth -= 1
         return SearchNot(operand)
@@ -125,10 +125,10 @@ class _SearchParser:
             return SearchTerm(tok.text)
         if tok.kind != "open":
             raise self.error("a search term", tok)
-        self.enter(tok)
+        self.enter(tok, 2)  # a group takes four Python frames
         inner = self.or_expr()
         close = self.advance()
         if close.kind != "close":
             raise self.error('")"', close)
-        self.depth -= 1
+        self.depth -= 2
         return inner

@@ -43,7 +43,9 @@ SELECT_INVALID: list[tuple[str, type[ODataError], int | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "error", "position"), SELECT_INVALID, ids=[x or "<empty>" for x, _, _ in SELECT_INVALID])
+@pytest.mark.parametrize(
+    ("text", "error", "position"), SELECT_INVALID, ids=[x or "<empty>" for x, _, _ in SELECT_INVALID]
+)
 def test_select_invalid(text: str, error: type[ODataError], position: int | None) -> None:
     with pytest.raises(error) as info:
         parse_select(text)
@@ -176,7 +178,9 @@ EXPAND_INVALID: list[tuple[str, type[ODataError], int | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "error", "position"), EXPAND_INVALID, ids=[x or "<empty>" for x, _, _ in EXPAND_INVALID])
+@pytest.mark.parametrize(
+    ("text", "error", "position"), EXPAND_INVALID, ids=[x or "<empty>" for x, _, _ in EXPAND_INVALID]
+)
 def test_expand_invalid(text: str, error: type[ODataError], position: int | None) -> None:
     with pytest.raises(error) as info:
         parse_expand(text)

@@ -131,7 +131,10 @@ VALID: list[tuple[str, Expr]] = [
     ("addresses/all(x: x/country eq 'DE')", Lambda(m("addresses"), "all", "x", b("eq", m("x", "country"), s("DE")))),
     ("addresses/any()", Lambda(m("addresses"), "any", None, None)),
     ("not addresses/any()", Unary("not", Lambda(m("addresses"), "any", None, None))),
-    ("a/b/any(x:x/c/any(y:y eq 1))", Lambda(m("a", "b"), "any", "x", Lambda(m("x", "c"), "any", "y", b("eq", m("y"), i(1))))),
+    (
+        "a/b/any(x:x/c/any(y:y eq 1))",
+        Lambda(m("a", "b"), "any", "x", Lambda(m("x", "c"), "any", "y", b("eq", m("y"), i(1)))),
+    ),
     # the Fiori draft list filter
     (
         "(IsActiveEntity eq false or SiblingEntity/IsActiveEntity eq null)",
@@ -149,8 +152,14 @@ PRECEDENCE: list[tuple[str, Expr]] = [
     ("a add b mul c", b("add", m("a"), b("mul", m("b"), m("c")))),
     ("a mul b add c", b("add", b("mul", m("a"), m("b")), m("c"))),
     ("not a eq b", b("eq", Unary("not", m("a")), m("b"))),
-    ("a eq 1 or b eq 2 and c eq 3", b("or", b("eq", m("a"), i(1)), b("and", b("eq", m("b"), i(2)), b("eq", m("c"), i(3))))),
-    ("a eq 1 and b eq 2 or c eq 3", b("or", b("and", b("eq", m("a"), i(1)), b("eq", m("b"), i(2))), b("eq", m("c"), i(3)))),
+    (
+        "a eq 1 or b eq 2 and c eq 3",
+        b("or", b("eq", m("a"), i(1)), b("and", b("eq", m("b"), i(2)), b("eq", m("c"), i(3)))),
+    ),
+    (
+        "a eq 1 and b eq 2 or c eq 3",
+        b("or", b("and", b("eq", m("a"), i(1)), b("eq", m("b"), i(2))), b("eq", m("c"), i(3))),
+    ),
     ("(a or b) and c", b("and", b("or", m("a"), m("b")), m("c"))),
     ("a or b or c", b("or", b("or", m("a"), m("b")), m("c"))),
     ("a lt b eq c gt d", b("eq", b("lt", m("a"), m("b")), b("gt", m("c"), m("d")))),
@@ -189,7 +198,7 @@ INVALID: list[tuple[str, type[ODataError], int | None]] = [
     ("a eq 25:00", ParseError, 5),
     ("a eq 2024-01-01T10:00:00+25:00", ParseError, 5),
     ("a eq 1e999", ParseError, 5),
-    ("a eq \"x\"", ParseError, 5),
+    ('a eq "x"', ParseError, 5),
     ("a eq [1]", ParseError, 5),
     ("a in 1", ParseError, 5),
     ("a in (1,)", ParseError, 8),
@@ -315,7 +324,10 @@ ORDERBY: list[tuple[str, tuple[OrderItem, ...]]] = [
     ("code asc", (OrderItem(m("code")),)),
     ("businessPartnerId desc", (OrderItem(m("businessPartnerId"), True),)),
     ("criticality desc,code", (OrderItem(m("criticality"), True), OrderItem(m("code")))),
-    ("verificationStatus/value desc, businessPartnerId", (OrderItem(m("verificationStatus", "value"), True), OrderItem(m("businessPartnerId")))),
+    (
+        "verificationStatus/value desc, businessPartnerId",
+        (OrderItem(m("verificationStatus", "value"), True), OrderItem(m("businessPartnerId"))),
+    ),
     ("length(name) desc", (OrderItem(Call("length", (m("name"),)), True),)),
     ("a add b", (OrderItem(b("add", m("a"), m("b"))),)),
     ("desc desc", (OrderItem(m("desc"), True),)),

@@ -126,7 +126,13 @@ def test_tokens_record_position_and_preceding_space() -> None:
 
 def test_identifiers_may_be_unicode_and_qualified() -> None:
     kinds = [(t.kind, t.text) for t in tokenize("Straße NS.Sub.Type $it @alias _x1")][:-1]
-    assert kinds == [("ident", "Straße"), ("ident", "NS.Sub.Type"), ("ident", "$it"), ("alias", "@alias"), ("ident", "_x1")]
+    assert kinds == [
+        ("ident", "Straße"),
+        ("ident", "NS.Sub.Type"),
+        ("ident", "$it"),
+        ("alias", "@alias"),
+        ("ident", "_x1"),
+    ]
 
 
 @pytest.mark.parametrize("text", ["a ; b", "a & b", "a\\b", "a.b.", "1 2a", "'a' 'b", "\x00"])

@@ -81,15 +81,15 @@ INVALID: list[tuple[list[tuple[str, str]], type[ODataError], str]] = [
     ([("$count", "True")], ParseError, "Expected a boolean"),
     ([("$count", "")], ParseError, "Expected a boolean but end of input found"),
     ([("$filter", "")], ParseError, "Expected an expression"),
-    ([("$filter", "a eq")], ParseError, r"^Parsing \$filter failed at position 4: "),
+    ([("$filter", "a eq")], ParseError, r"^Parsing URL failed in \$filter at position 4: Expected "),
     ([("$orderby", "code up")], ParseError, "asc"),
     ([("$select", "")], ParseError, "reference"),
     ([("$expand", "addresses($filter=)")], ParseError, "position 18"),
     ([("$search", '"open')], ParseError, "phrase"),
     ([("$levels", "0")], ParseError, "positive"),
-    ([("$foo", "1")], BadRequest, "Unknown system query option"),
-    ([("$Filter", "a eq 1")], BadRequest, "Unknown system query option"),
-    ([("$", "1")], BadRequest, "Unknown system query option"),
+    ([("$foo", "1")], ParseError, r'^Parsing URL failed in \$foo in the name: Expected "\$apply=".* "\$foo" found'),
+    ([("$Filter", "a eq 1")], ParseError, r'but "\$Filter" found'),
+    ([("$", "1")], ParseError, 'but "\\$" found'),
     ([("$top", "1"), ("$top", "2")], BadRequest, "more than once"),
     ([("$filter", "a eq 1"), ("$filter", "a eq 1")], BadRequest, "more than once"),
     ([("$compute", "a add b as c")], NotImplementedFeature, r"\$compute"),
@@ -116,3 +116,21 @@ def test_parse_errors_name_the_option_as_target() -> None:
     assert info.value.target == "$filter"
     assert info.value.position == 10
     assert info.value.http_status == 400
+
+
+def test_absolute_positions_like_cap() -> None:
+    # StatusValues?$top=abc below /odata/v4/business-partner-verification/: the value starts at 58
+    with pytest.raises(ParseError) as info:
+        parse_query_options([("$top", "abc")], offsets=[58])
+    assert info.value.message == 'Parsing URL failed at position 58: Expected an integer but "a" found.'
+    assert info.value.position == 58
+    # StatusValues?$foo=1: CAP reports the position of the name (53)
+    with pytest.raises(ParseError, match=r"^Parsing URL failed at position 53: Expected ") as info:
+        parse_query_options([("sap-language", "EN"), ("$foo", "1")], offsets=[0, 58])
+    assert info.value.position == 53
+
+
+def test_every_syntax_error_message_starts_like_caps() -> None:
+    for params in ([("$filter", "a eq '1")], [("$expand", "a(")], [("$search", '"x')], [("$select", "1")]):
+        with pytest.raises(ParseError, match=r"^Parsing URL failed "):
+            parse_query_options(params)

@@ -29,12 +29,18 @@ VALID: list[tuple[str, list[Segment]]] = [
         f"Notifications(ID='{ID}',IsActiveEntity='true')",
         [Segment("Notifications", {"ID": Literal("string", ID), "IsActiveEntity": Literal("string", "true")})],
     ),
-    (f"Notifications(ID={ID},IsActiveEntity=true,foo=1)", [Segment("Notifications", {**DRAFT_KEY, "foo": Literal("int", 1)})]),
+    (
+        f"Notifications(ID={ID},IsActiveEntity=true,foo=1)",
+        [Segment("Notifications", {**DRAFT_KEY, "foo": Literal("int", 1)})],
+    ),
     ("StatusValues('N')", [Segment("StatusValues", Literal("string", "N"))]),
     ("StatusValues(code='N')", [Segment("StatusValues", {"code": Literal("string", "N")})]),
     ("StatusValues(1)", [Segment("StatusValues", Literal("int", 1))]),
     ("StatusValues(-1)", [Segment("StatusValues", Literal("int", -1))]),
-    ("StatusValues('N')/value/$value", [Segment("StatusValues", Literal("string", "N")), Segment("value"), Segment("$value")]),
+    (
+        "StatusValues('N')/value/$value",
+        [Segment("StatusValues", Literal("string", "N")), Segment("value"), Segment("$value")],
+    ),
     (
         f"Notifications(ID={ID},IsActiveEntity=true)/addresses/$count",
         [Segment("Notifications", DRAFT_KEY), Segment("addresses"), Segment("$count")],
@@ -48,9 +54,15 @@ VALID: list[tuple[str, list[Segment]]] = [
         [Segment("Notifications", DRAFT_KEY), Segment("BusinessPartnerVerification.draftEdit")],
     ),
     ("Addresses/$ref", [Segment("Addresses"), Segment("$ref")]),
-    ("BusinessPartnerAddresses(businessPartnerId='17100001',addressId='124462')",
-     [Segment("BusinessPartnerAddresses", {"businessPartnerId": Literal("string", "17100001"),
-                                           "addressId": Literal("string", "124462")})]),  # fmt: skip
+    (
+        "BusinessPartnerAddresses(businessPartnerId='17100001',addressId='124462')",
+        [
+            Segment(
+                "BusinessPartnerAddresses",
+                {"businessPartnerId": Literal("string", "17100001"), "addressId": Literal("string", "124462")},
+            )
+        ],
+    ),
     ("StatusValues('a/b')", [Segment("StatusValues", Literal("string", "a/b"))]),
     ("StatusValues('a%2Fb')", [Segment("StatusValues", Literal("string", "a/b"))]),
     ("StatusValues(%27a/b%27)", [Segment("StatusValues", Literal("string", "a/b"))]),
@@ -71,7 +83,7 @@ def test_valid_paths(path: str, expected: list[Segment]) -> None:
 
 INVALID: list[tuple[str, type[ODataError], str]] = [
     ("StatusValues(N)", ParseError, "^Invalid value: N$"),
-    (f"Notifications(ID=not-a-uuid,IsActiveEntity=true)", ParseError, "^Invalid value: not$"),
+    ("Notifications(ID=not-a-uuid,IsActiveEntity=true)", ParseError, "^Invalid value: not$"),
     (f"Notifications(ID={ID}", NotFound, "Invalid resource path"),
     ("Notifications(1)x", NotFound, "Invalid resource path"),
     ("Notifications(1)(2)", ParseError, "Invalid value"),
