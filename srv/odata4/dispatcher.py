@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -46,6 +46,15 @@ ODATA_VERSION = {"odata-version": "4.0"}
 Operation = Callable[[Request, Resolved, ast.QueryOptions], Awaitable[Response]]
 
 
+class RemoteSource(Protocol):
+    """Reads of an entity set that lives in another system. Rows are dicts of property values
+    (Python values as the JSON format expects them; expanded navigation as nested rows)."""
+
+    async def read(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Page: ...
+
+    async def count(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> int: ...
+
+
 @dataclass
 class Documents:
     """Rendered once per service: $metadata in both formats and the service document."""
@@ -65,6 +74,8 @@ class Dispatcher:
         self.batch_handler: Callable[[Request], Awaitable[Response]] | None = None
         # operations for writes and actions, registered by the write and draft modules
         self.operations: dict[str, Operation] = {}
+        # entity sets served by another system (e.g. S/4HANA), by entity set name
+        self.remotes: dict[str, RemoteSource] = {}
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -146,6 +157,16 @@ class Dispatcher:
         return await operation(request, resolved, options)
 
     async def _read(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
+        remote = self.remotes.get(resolved.entity_set.name)
+        if remote is None and resolved.parent is not None:
+            remote = self.remotes.get(resolved.parent.entity_set.name)
+        if remote is not None:
+            if options.apply is not None:
+                raise NotImplementedFeature("$apply is not supported for remote entities")
+            if resolved.kind == "count":
+                count = await remote.count(request, resolved, options)
+                return Response(200, str(count).encode(), {"content-type": "text/plain", **ODATA_VERSION})
+            return self._format(request, resolved, options, await remote.read(request, resolved, options))
         if options.apply is not None:
             apply = parse_apply(options.apply)
             if apply.groupby is not None or apply.aggregates:
@@ -155,6 +176,9 @@ class Dispatcher:
             count = await self.database.read(lambda conn: self.store.count(conn, resolved.target, options))
             return Response(200, str(count).encode(), {"content-type": "text/plain", **ODATA_VERSION})
         page = await self.database.read(lambda conn: self._read_page(conn, resolved, options))
+        return self._format(request, resolved, options, page)
+
+    def _format(self, request: Request, resolved: Resolved, options: ast.QueryOptions, page: Page) -> Response:
         writer = EntityWriter(self.service_entity_set, ieee754=_ieee754(request))
         entity_set = resolved.entity_set
         if resolved.kind == "collection":

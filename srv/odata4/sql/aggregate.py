@@ -42,10 +42,10 @@ def aggregate_statement(scope: Scope, conditions: list[Any], apply: Apply, optio
     if groups:
         stmt = stmt.group_by(*(scope.column(p) for p in groups))
     aliases = {c.name: c for c in columns}
-    for item in options.orderby:
-        if isinstance(item.expr, ast.Member) and len(item.expr.segments) == 1 and item.expr.segments[0] in aliases:
-            column = aliases[item.expr.segments[0]]
-            stmt = stmt.order_by(column.desc() if item.descending else column.asc())
+    for order in options.orderby:
+        if isinstance(order.expr, ast.Member) and len(order.expr.segments) == 1 and order.expr.segments[0] in aliases:
+            column = aliases[order.expr.segments[0]]
+            stmt = stmt.order_by(column.desc() if order.descending else column.asc())
         else:
             raise BadRequest("$orderby after $apply may only name grouped properties or aliases")
     if not options.orderby and groups:
