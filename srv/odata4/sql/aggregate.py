@@ -13,7 +13,7 @@ from odata4.sql.scope import Scope
 from odata4.uri import ast
 from odata4.uri.apply import Apply
 
-_FUNCTIONS = {"sum": sa.func.sum, "min": sa.func.min, "max": sa.func.max, "average": sa.func.avg}
+_FUNCTIONS: dict[str, Any] = {"sum": sa.func.sum, "min": sa.func.min, "max": sa.func.max, "average": sa.func.avg}
 
 
 def grouped_properties(scope: Scope, apply: Apply) -> list[Property]:
