@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from bpverify.auth import Authenticator, MockedUsers
 from bpverify.db.engine import create_engine
 from bpverify.db.seed import deploy
+from bpverify.service import extension, findings
 from bpverify.service.definition import PATH, build_service
+from bpverify.service.handlers import Rules
 from bpverify.settings import Settings, get_settings
 from odata4 import asgi
 from odata4.batch.handler import BatchHandler
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, authenticator: Authenticator | None = None) -> FastAPI:
     settings = settings or get_settings()
     service = build_service()
+    extension.extend(service)
     enable_drafts(service)
     prepare_model(service)
     tables = Tables(service)
@@ -44,6 +47,8 @@ def create_app(settings: Settings | None = None, authenticator: Authenticator | 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.seed:
             deploy(engine, service, tables, settings.data_dir)
+            with engine.begin() as conn:
+                findings.recompute_all_if_empty(conn, tables)
         yield
         engine.dispose()
 
@@ -55,7 +60,9 @@ def create_app(settings: Settings | None = None, authenticator: Authenticator | 
     store = Store(Model(service, tables, draft_virtuals, sources=drafts), max_page_size=settings.max_page_size)
     dispatcher = Dispatcher(service, database, store, build_documents(service))
     dispatcher.batch_handler = BatchHandler(dispatcher)
-    DraftOperations(dispatcher, drafts, WriteOperations(dispatcher))
+    writes = WriteOperations(dispatcher)
+    DraftOperations(dispatcher, drafts, writes)
+    Rules(writes.handlers, drafts)
     authenticate = authenticator or MockedUsers()
     asgi.mount(app, PATH, dispatcher, authenticate, challenge=authenticate.challenge, max_body=settings.max_body_bytes)
 
