@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.support.log_audit import log_audit, original_log_records  # noqa: F401 - autouse: no secret in any log
+
 POSTGRES_ADMIN_URL = os.environ.get("BPVERIFY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -7,6 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bpverify import mock_s4
+from bpverify.tools import connectivity_cli, deploy_cli
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -37,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
+    connectivity_cli.register(commands)
+    deploy_cli.register(commands)
+    mock_s4.register(commands)
     return parser
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response as StarletteResponse
 
 from odata4.auth import User
 from odata4.dispatcher import Dispatcher, error_response
-from odata4.errors import PayloadTooLarge, Unauthorized
+from odata4.errors import ODataError, PayloadTooLarge
 from odata4.http import Headers, Request, Response
 
 Authenticate = Callable[[StarletteRequest], Awaitable[User]]
@@ -39,7 +39,7 @@ def mount(
         try:
             user = await authenticate(http)
             body = await _read_body(http, max_body)
-        except (Unauthorized, PayloadTooLarge) as error:
+        except ODataError as error:  # 401, 413, or 503 when the authenticator's key service is down
             return _to_starlette(error_response(error), challenge)
         raw_path = http.scope.get("raw_path") or http.url.path.encode()
         path = raw_path.decode("latin-1")[len(root) :].lstrip("/")
@@ -64,7 +64,7 @@ def mount(
 
 async def _read_body(http: StarletteRequest, limit: int) -> bytes:
     declared = http.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
     chunks: list[bytes] = []
     size = 0

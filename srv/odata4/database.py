@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -26,6 +26,8 @@ class Database:
         self.engine = engine
         self._limiter = anyio.CapacityLimiter(max_threads)
         self._pinned: ContextVar[sa.Connection | None] = ContextVar(f"pinned-{id(self)}", default=None)
+        if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _unicode_case):
+            sa.event.listen(engine, "connect", _unicode_case)  # for connections made from now on
 
     async def read(self, work: Callable[[sa.Connection], T]) -> T:
         pinned = self._pinned.get()
@@ -78,8 +80,32 @@ class Database:
 
 
 def _in_savepoint(work: Callable[[sa.Connection], T], conn: sa.Connection) -> T:
+    if _legacy_pysqlite(conn):
+        # RELEASE SAVEPOINT would commit the whole change set here; SQLite does not abort a
+        # transaction on a failed statement, so it needs no savepoint anyway
+        return work(conn)
     with conn.begin_nested():
         return work(conn)
+
+
+def _legacy_pysqlite(conn: sa.Connection) -> bool:
+    """pysqlite in its default mode: it begins transactions itself, only before a DML
+    statement, so a SAVEPOINT starts a transaction of its own. Engines configured with
+    SQLAlchemy's recipe (`isolation_level = None`, BEGIN on the `begin` event) are not."""
+    if conn.dialect.driver != "pysqlite":
+        return False
+    return getattr(conn.connection.dbapi_connection, "isolation_level", None) is not None
+
+
+def _unicode_case(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite's lower() and upper() change ASCII letters only, PostgreSQL's and HANA's every
+    letter: `tolower`, `toupper` and `$search` must not depend on the database."""
+    for name, change in (("lower", str.lower), ("upper", str.upper)):
+        dbapi_connection.create_function(name, 1, _on_text(change), deterministic=True)
+
+
+def _on_text(change: Callable[[str], str]) -> Callable[[Any], Any]:
+    return lambda value: change(value) if isinstance(value, str) else value
 
 
 def _finish(action: Callable[[], None], conn: sa.Connection) -> None:

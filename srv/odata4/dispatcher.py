@@ -35,6 +35,7 @@ from odata4.sql.aggregate import aggregate_statement, grouped_properties
 from odata4.sql.store import Page, Store
 from odata4.uri import ast
 from odata4.uri.apply import Apply, parse_apply
+from odata4.uri.limits import QueryLimits
 from odata4.uri.options import parse_query_options
 from odata4.uri.resource_path import parse_resource_path
 
@@ -76,6 +77,8 @@ class Dispatcher:
         self.operations: dict[str, Operation] = {}
         # entity sets served by another system (e.g. S/4HANA), by entity set name
         self.remotes: dict[str, RemoteSource] = {}
+        # how much one request may ask for ($top, $expand depth): unlimited unless the application says
+        self.limits = QueryLimits()
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -107,6 +110,7 @@ class Dispatcher:
         auth.authorize(self.service, None, "READ", request.user)
         options = parse_query_options(request.query)
         _check_format(options)
+        self.limits.check(options)
         try:
             segments = parse_resource_path(path)
         except NotFound as error:

@@ -14,7 +14,14 @@ import sqlalchemy as sa
 from odata4 import auth
 from odata4.dispatcher import Dispatcher, _etag, _ieee754, json_response, parse_json_body
 from odata4.edm.model import EntitySet
-from odata4.errors import MethodNotAllowed, NotFound, NotImplementedFeature, PreconditionFailed, UnprocessableEntity
+from odata4.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    NotImplementedFeature,
+    PreconditionFailed,
+    UnprocessableEntity,
+)
 from odata4.format.json import EntityWriter
 from odata4.handlers import Context, Handlers
 from odata4.http import Request, Response
@@ -90,6 +97,8 @@ class WriteOperations:
         entity_set = resolved.entity_set
         _read_only(entity_set)
         body = parse_json_body(request)
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object")
         if entity_set.is_draft:
             raise NotImplementedFeature(BYPASS_DRAFT, code="501")
         auth.authorize(self.dispatcher.service, entity_set, "UPDATE", request.user)

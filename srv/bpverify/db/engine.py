@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 
-def create_engine(url: str, *, pool_size: int = 16) -> sa.Engine:
+def create_engine(url: str, *, pool_size: int = 16, connect_args: Mapping[str, Any] | None = None) -> sa.Engine:
+    """`connect_args` go to the DBAPI's connect (for HANA: encrypt, sslTrustStore, currentSchema)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite(url)
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size}
+    if connect_args:
+        kwargs["connect_args"] = dict(connect_args)
     return sa.create_engine(url, **kwargs)
 
 

@@ -7,7 +7,7 @@ Element names, types, lengths and defaults are the contract's; the UI annotation
 from __future__ import annotations
 
 from odata4.edm.cds import association, composition, cuid, element, managed, string
-from odata4.edm.model import EntitySet, Property, Restriction, Service
+from odata4.edm.model import EntitySet, NavigationProperty, Property, Restriction, Service
 
 from bpverify.service import annotations as ui
 
@@ -82,10 +82,48 @@ def _addresses() -> EntitySet:
     )
 
 
+def _business_partners() -> EntitySet:
+    """`BusinessPartners as projection on S4.A_BusinessPartner`: read live from S/4HANA (bpverify.remote)."""
+    return EntitySet(
+        "BusinessPartners",
+        table=None,
+        members=[
+            Property("businessPartnerId", max_length=10, key=True, nullable=False),
+            string("businessPartnerName", 81),
+            string("businessPartnerCategory", 1),
+            string("searchTerm1", 20),
+            element("businessPartnerIsBlocked", "Edm.Boolean"),
+            NavigationProperty("addresses", "BusinessPartnerAddresses", collection=True),
+        ],
+        readonly=True,
+    )
+
+
+def _business_partner_addresses() -> EntitySet:
+    """`BusinessPartnerAddresses as projection on S4.A_BusinessPartnerAddress`."""
+    return EntitySet(
+        "BusinessPartnerAddresses",
+        table=None,
+        members=[
+            Property("businessPartnerId", max_length=10, key=True, nullable=False),
+            Property("addressId", max_length=10, key=True, nullable=False),
+            string("country", 3),
+            string("cityName", 40),
+            string("streetName", 60),
+            string("postalCode", 10),
+        ],
+        readonly=True,
+    )
+
+
 def local_entity_sets() -> list[EntitySet]:
     return [_notifications(), _status_values(), _addresses()]
 
 
+def remote_entity_sets() -> list[EntitySet]:
+    return [_business_partners(), _business_partner_addresses()]
+
+
 def build_service() -> Service:
     """A fresh model of the service (entity sets are mutable: never share one across apps)."""
-    return Service(NAMESPACE, local_entity_sets(), requires=("authenticated-user",))
+    return Service(NAMESPACE, [*local_entity_sets(), *remote_entity_sets()], requires=("authenticated-user",))

@@ -46,11 +46,84 @@ def _findings() -> EntitySet:
     )
 
 
+_OPERATORS = (Restriction(("READ",), ("Validator",)),)
+
+
+def _ts(name: str, title: str) -> Property:
+    return element(name, "Edm.DateTimeOffset", title=title)
+
+
+def _inbox() -> EntitySet:
+    """Events received from Event Mesh: stored before the webhook answers, processed after."""
+    return EntitySet(
+        "Events",
+        table="bpverify_Inbox",
+        members=[
+            string("eventId", 100, key=True, title="Event ID"),
+            string("type", 100, title="Event Type"),
+            string("businessPartnerId", 10, title="Business Partner ID"),
+            _ts("receivedAt", "Received At"),
+            string("state", 10, title="State"),  # pending, done, failed
+            element("attempts", "Edm.Int32", title="Attempts"),
+            _ts("nextAttemptAt", "Next Attempt At"),
+            string("lastError", 500, title="Last Error"),
+            string("claimedBy", 100),
+            _ts("claimedUntil", "Claimed Until"),
+        ],
+        readonly=True,
+        restrict=_OPERATORS,
+    )
+
+
+def _dead_letters() -> EntitySet:
+    """Messages that can never be processed (no id, unknown type, unparseable)."""
+    return EntitySet(
+        "DeadLetters",
+        table="bpverify_DeadLetters",
+        members=[
+            *cuid(),
+            _ts("receivedAt", "Received At"),
+            string("reason", 200, title="Reason"),
+            string("eventId", 100, title="Event ID"),
+            string("type", 200, title="Event Type"),
+            string("body", 5000, title="Message"),
+        ],
+        readonly=True,
+        restrict=_OPERATORS,
+    )
+
+
+def _write_backs() -> EntitySet:
+    """The transactional outbox of decisions to write back to S/4HANA, with delivery state."""
+    return EntitySet(
+        "WriteBacks",
+        table="bpverify_WriteBacks",
+        members=[
+            *cuid(),
+            Property("notification_ID", "Edm.Guid"),
+            string("businessPartnerId", 10, title="Business Partner ID"),
+            string("decision", 3, title="Decision"),
+            string("payload", 5000),
+            string("state", 10, title="State"),  # pending, delivered
+            element("attempts", "Edm.Int32", title="Attempts"),
+            _ts("nextAttemptAt", "Next Attempt At"),
+            string("lastError", 500, title="Last Error"),
+            string("claimedBy", 100),
+            _ts("claimedUntil", "Claimed Until"),
+            _ts("createdAt", "Created At"),
+            _ts("deliveredAt", "Delivered At"),
+        ],
+        readonly=True,
+        restrict=(*_OPERATORS, Restriction(("READ",), ("Viewer",))),
+    )
+
+
 def extend(service: Service) -> None:
-    """Add the Findings entity set, `Notifications.findings` and the Object Page section."""
+    """Add Findings (with `Notifications.findings` and its Object Page section), and the
+    workflow's tables: Events (inbox), DeadLetters, WriteBacks (outbox)."""
     if service.entity_set(FINDINGS) is not None:
         return
-    service.entity_sets.append(_findings())
+    service.entity_sets.extend([_findings(), _inbox(), _dead_letters(), _write_backs()])
     service.reindex()
     notifications = service.entity_set("Notifications")
     assert notifications is not None

@@ -4,7 +4,8 @@
                                   a postal code invalid for the country is rejected (400, postalCode)
     before UPDATE Notifications   the status may move only as a clerk may move it (400, status)
     before SAVE   Notifications   draftActivate: the same rules over the whole draft
-    after  SAVE   Notifications   findings recomputed for the activated addresses
+    after  SAVE   Notifications   findings recomputed for the activated addresses; a decision
+                                  (V or INV) goes into the outbox, in the same transaction
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from bpverify.service import findings
 from bpverify.verification import status
 from bpverify.verification.checks import postal_code_problem
+from bpverify.workflow.worker import enqueue_decision
 from odata4.drafts.storage import DraftStorage
 from odata4.errors import BadRequest
 from odata4.handlers import Context, Handlers
@@ -51,7 +53,7 @@ class Rules:
 
     def before_save(self, context: Context) -> None:
         draft = context.data
-        self._check_transition(context.conn, context.keys, draft.get(STATUS), target=STATUS)
+        context.result = self._check_transition(context.conn, context.keys, draft.get(STATUS), target=STATUS)
         addresses = self.drafts.drafts["Addresses"]
         rows = context.conn.execute(sa.select(addresses).where(addresses.c.notification_ID == draft["ID"])).mappings()
         for row in rows:
@@ -62,10 +64,15 @@ class Rules:
 
     def after_save(self, context: Context) -> None:
         findings.recompute(context.conn, self.tables, [context.keys["ID"]])
+        before, after = context.result, context.data.get(STATUS)
+        if isinstance(before, str) and isinstance(after, str) and status.is_decision(before, after):
+            # the decision and its write-back commit together (transactional outbox)
+            enqueue_decision(context.conn, self.tables, context.keys["ID"], after)
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _check_transition(self, conn: sa.Connection, keys: dict[str, Any], wanted: Any, *, target: str) -> None:
+    def _check_transition(self, conn: sa.Connection, keys: dict[str, Any], wanted: Any, *, target: str) -> str:
+        """The active status, after checking that a clerk may move it to `wanted`."""
         notifications = self.tables["Notifications"]
         current = conn.execute(
             sa.select(notifications.c[STATUS]).where(notifications.c.ID == keys["ID"])
@@ -74,6 +81,7 @@ class Rules:
             status.check_clerk_transition(current, wanted if isinstance(wanted, str) else "")
         except status.TransitionError as error:
             raise BadRequest(error.message, code="STATUS_TRANSITION", target=target) from None
+        return str(current)
 
     def _draft_row(self, conn: sa.Connection, entity_set: str, keys: dict[str, Any]) -> dict[str, Any] | None:
         table = self.drafts.drafts[entity_set]

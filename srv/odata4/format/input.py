@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import uuid
 from typing import Any
 
 from odata4.edm.model import Property
 from odata4.errors import BadRequest
 
+_INT64_TEXT = re.compile(r"-?[0-9]{1,19}")  # not str.isdigit(): it accepts "²" and "٣"
 _INT_RANGES = {
     "Edm.Byte": (0, 255),
     "Edm.SByte": (-128, 127),
@@ -74,7 +76,7 @@ def _raise(value: Any, prop: Property) -> Any:
 
 
 def _integer(prop: Property, value: Any) -> int:
-    if isinstance(value, str) and prop.type == "Edm.Int64" and value.lstrip("-").isdigit():
+    if isinstance(value, str) and prop.type == "Edm.Int64" and _INT64_TEXT.fullmatch(value):
         value = int(value)  # IEEE754Compatible clients send Int64 as strings
     if isinstance(value, bool) or not isinstance(value, int):
         raise _invalid(value, prop)

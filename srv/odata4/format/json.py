@@ -69,6 +69,8 @@ class EntityWriter:
         if tag is not None:  # clients (Fiori) take the If-Match value of collection members from here
             out["@odata.etag"] = tag
         for prop in selection.properties:
+            if prop.name == "DraftMessages" and entity_set.is_draft and row.get("IsActiveEntity") in (True, 1):
+                continue  # CAP leaves DraftMessages out of active rows, even when $select asks for it
             out[prop.name] = format_value(row.get(prop.name), prop, self.ieee754)
         for nav, nested in selection.expand:
             target = self._sets(nav.target)

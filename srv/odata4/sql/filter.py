@@ -165,7 +165,7 @@ def _member(segments: tuple[str, ...], scope: Scope) -> Typed:
     if head in scope.variables:
         return _member(tuple(rest), scope.variables[head]) if rest else _whole(scope)
     if head == "$it":
-        return _member(tuple(rest), scope)
+        return _member(tuple(rest), scope) if rest else _whole(scope)
     member = scope.entity_set.member(head)
     if member is None or (isinstance(member, Property) and not member.in_metadata):
         raise BadRequest(f'Property "{head}" does not exist in "{scope.entity_set.qualified_name}"')
@@ -179,7 +179,7 @@ def _member(segments: tuple[str, ...], scope: Scope) -> Typed:
 
 
 def _whole(scope: Scope) -> Typed:
-    raise BadRequest("a lambda variable must be followed by a property path")
+    raise BadRequest("$it or a lambda variable must be followed by a property path")
 
 
 def _navigate(nav: NavigationProperty, rest: tuple[str, ...], scope: Scope) -> Typed:
@@ -238,11 +238,13 @@ def _unary(expr: ast.Unary, scope: Scope) -> Typed:
     if expr.op == "not":
         _require(operand, {"Edm.Boolean"}, "not")
         return Typed(sa.not_(operand.sql), "Edm.Boolean")
+    if _is_null(operand):  # -null is null; PostgreSQL cannot even type `-NULL`
+        return operand
     _require(operand, _NUMERIC, "-")
     return Typed(-operand.sql, operand.edm)
 
 
-def _require(typed: Typed, allowed: set[str], op: str) -> None:
+def _require(typed: Typed, allowed: set[str] | frozenset[str], op: str) -> None:
     if typed.edm is not None and typed.edm not in allowed:
         raise BadRequest(f"operator '{op}' cannot be applied to a value of type {typed.edm}")
 
@@ -272,7 +274,8 @@ def _comparison(op: str, left: Typed, right: Typed) -> Typed:
     if op in ("eq", "ne") and (_is_null(left) or _is_null(right)):
         value = a if _is_null(right) else b
         return Typed(value.is_(None) if op == "eq" else value.is_not(None), "Edm.Boolean")
-    if left.edm and right.edm and left.literal is None and right.literal is None:
+    if left.edm and right.edm and (left.literal is None) == (right.literal is None):
+        # a literal facing a property was adapted to its type above; two literals were not
         _check_comparable(left.edm, right.edm)
     sql = {"eq": a == b, "ne": a != b, "gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b}[op]
     if op == "ne":
@@ -319,6 +322,10 @@ def _in(expr: ast.In, scope: Scope) -> Typed:
     values = [_compile(v, scope) for v in expr.values]
     if not values:
         return Typed(sa.false(), "Edm.Boolean")
+    if operand.literal is not None:  # `'a' in (title, name)`: adapt the literal to each value
+        return Typed(sa.or_(*(_comparison("eq", operand, v).sql for v in values)), "Edm.Boolean")
+    for value in values:
+        _comparison("eq", operand, value)  # raises BadRequest for values of an incomparable type
     sql = [_adapt(v, operand) for v in values]
     return Typed(operand.sql.in_(sql), "Edm.Boolean")
 
@@ -326,8 +333,11 @@ def _in(expr: ast.In, scope: Scope) -> Typed:
 # --- canonical functions ------------------------------------------------------------------
 
 _STRING = {"Edm.String", "Edm.Guid"}
-_DATE_PARTS = {"year", "month", "day", "hour", "minute", "second"}
-_DATETIME = {"Edm.DateTimeOffset", "Edm.Date", "Edm.TimeOfDay"}
+# the types each date part applies to (OData URL conventions 5.1.1.8): no hour of a Date
+_DATE_PARTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("year", "month", "day"), frozenset({"Edm.DateTimeOffset", "Edm.Date"})),
+    **dict.fromkeys(("hour", "minute", "second"), frozenset({"Edm.DateTimeOffset", "Edm.TimeOfDay"})),
+}
 
 
 def _call(expr: ast.Call, scope: Scope) -> Typed:
@@ -351,7 +361,7 @@ def _call(expr: ast.Call, scope: Scope) -> Typed:
         _strings(name, args)
         return Typed(sa.func.coalesce(_text(args[0]), "").concat(sa.func.coalesce(_text(args[1]), "")), "Edm.String")
     if name in _DATE_PARTS:
-        _require(args[0], _DATETIME, name)
+        _require(args[0], _DATE_PARTS[name], name)
         part: Any = sa.extract(name, args[0].sql)
         if name == "second":  # PostgreSQL and HANA extract fractional seconds, which CAST would round
             part = fn.floor_(part)
@@ -377,8 +387,10 @@ def _strings(name: str, args: list[Typed]) -> None:
 def _substring(args: list[Typed]) -> Typed:
     _require(args[0], _STRING, "substring")
     for arg in args[1:]:
-        _require(arg, _NUMERIC, "substring")
-    return Typed(fn.sub_string(_text(args[0]), *(a.sql for a in args[1:])), "Edm.String")
+        _require(arg, _INTEGER, "substring")
+    # PostgreSQL's substr takes integer only, not bigint (the type of every integer literal)
+    positions = (sa.cast(a.sql, sa.Integer) for a in args[1:])
+    return Typed(fn.sub_string(_text(args[0]), *positions), "Edm.String")
 
 
 def _like(name: str, args: list[Typed]) -> Typed:

@@ -118,6 +118,8 @@ def apply_filter(stmt: sa.Select[Any], scope: Scope, options: ast.QueryOptions, 
 
 def apply_order(stmt: sa.Select[Any], scope: Scope, options: ast.QueryOptions) -> sa.Select[Any]:
     for item in options.orderby:
+        if isinstance(item.expr, ast.Literal):
+            continue  # a constant orders nothing (and PostgreSQL rejects ORDER BY NULL or 'a')
         value = compile_value(item.expr, scope)
         # OData: nulls sort before values ascending and after them descending (PostgreSQL
         # does the opposite by default, SQLite and HANA agree with OData)

@@ -102,16 +102,20 @@ class Store:
         base = read.apply_filter(base, scope, options, compile_search)
         count = self._count(conn, base) if options.count else None
         stmt = read.stable_order(read.apply_order(base, scope, options), scope)
-        skip = (options.skip or 0) + _skiptoken(options.skiptoken)
-        limit = self.max_page_size if options.top is None else min(options.top, self.max_page_size)
+        token = _skiptoken(options.skiptoken)  # rows that earlier pages delivered after $skip
+        skip = (options.skip or 0) + token
+        if skip > MAX_OFFSET:  # more than any database takes as OFFSET (SQLite: OverflowError)
+            raise BadRequest("$skip and $skiptoken skip more rows than there can be")
+        # $top counts from the first page: a page a next link leads to delivers what is left of it
+        wanted = None if options.top is None else max(options.top - token, 0)
+        limit = self.max_page_size if wanted is None else min(wanted, self.max_page_size)
         stmt = stmt.offset(skip).limit(limit + 1) if not target.single else stmt.limit(2)
         rows = [dict(r._mapping) for r in conn.execute(stmt)]
         next_skip = None
         if not target.single and len(rows) > limit:
             rows = rows[:limit]
-            wanted = options.top
             if wanted is None or wanted > limit:
-                next_skip = skip + limit
+                next_skip = token + limit  # the link keeps $skip, so the token must not count it
         self.expand(conn, target.entity_set, rows, selection.expand, scope)
         return Page(rows, count, next_skip, scope.view)
 
@@ -227,10 +231,13 @@ def _prop(entity_set: EntitySet, name: str) -> Property:
     return member
 
 
+MAX_OFFSET = 2**63 - 1
+
+
 def _skiptoken(token: str | None) -> int:
     if token is None:
         return 0
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()):  # str.isdigit() also accepts '²'
         raise BadRequest(f"invalid $skiptoken {token!r}")
     return int(token)
 

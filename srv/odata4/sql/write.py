@@ -143,7 +143,8 @@ class Writer:
         if not keys:
             return 0
         row = managed_update(entity_set, values, user, now_utc())
-        conn.execute(table.update().where(_key_match(table, entity_set, keys)).values(row))
+        if row:  # nothing to set (`{}` on an entity without managed fields) is no SQL at all
+            conn.execute(table.update().where(_key_match(table, entity_set, keys)).values(row))
         return len(keys)
 
     def delete(self, conn: sa.Connection, target: Target) -> int:

@@ -1,0 +1,223 @@
+"""Background work after the webhook has answered: process inbox events (read S/4HANA,
+create notifications, complete them) and deliver the outbox (write decisions back).
+
+Both queues are claimed row by row with `SELECT ... FOR UPDATE SKIP LOCKED` (IGNORE
+LOCKED on HANA; SQLite serializes writers anyway), so several app instances share the
+work and a claim is delivered by one instance only. A claim carries an expiry: a crashed
+instance's rows become due again. Failures are retried with exponential backoff; nothing
+is deleted, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from bpverify.events.parsing import CREATED
+from bpverify.service import findings
+from bpverify.verification import status
+from bpverify.workflow.inbox import now_utc
+from bpverify.workflow.ports import AddressCorrection, Decision, Partner, S4Port, S4Unavailable
+from bpverify.workflow.tables import open_partners
+from bpverify.workflow.timing import Timing
+from odata4.database import Database
+from odata4.sql.tables import Tables
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, database: Database, tables: Tables, s4: S4Port, timing: Timing | None = None) -> None:
+        self.database = database
+        self.tables = tables
+        self.s4 = s4
+        self.timing = timing or Timing()
+        self.me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.open = open_partners(tables.metadata)
+        self.wakeup = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                busy = await self.run_once()
+            except Exception:  # the database may be down: keep the loop alive, try again
+                log.exception("workflow round failed")
+                busy = False
+            if not busy:
+                self.wakeup.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wakeup.wait())]
+                await asyncio.wait(waiters, timeout=self.timing.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+
+    async def run_once(self) -> bool:
+        events = await self._claim("Events")
+        for event in events:
+            await self._process(event)
+        deliveries = await self._claim("WriteBacks")
+        for delivery in deliveries:
+            await self._deliver(delivery)
+        return bool(events or deliveries)
+
+    # --- claims ------------------------------------------------------------------------------
+
+    async def _claim(self, name: str) -> list[dict[str, Any]]:
+        table = self.tables[name]
+        key = table.c.eventId if name == "Events" else table.c.ID
+
+        def claim(conn: sa.Connection) -> list[dict[str, Any]]:
+            now = now_utc()
+            due = (
+                sa.select(table)
+                .where(table.c.state == "pending", table.c.nextAttemptAt <= now)
+                .where(sa.or_(table.c.claimedUntil.is_(None), table.c.claimedUntil < now))
+                .order_by(table.c.nextAttemptAt)
+                .limit(self.timing.batch)
+                .with_for_update(skip_locked=True)
+            )
+            rows = [dict(r) for r in conn.execute(due).mappings()]
+            if rows:
+                until = now + dt.timedelta(seconds=self.timing.claim_seconds)
+                conn.execute(table.update().where(key.in_([r[key.name] for r in rows]))
+                             .values(claimedBy=self.me, claimedUntil=until))
+            return rows
+
+        return await self.database.write(claim)
+
+    async def _finish(self, name: str, key: str, value: str, **values: Any) -> None:
+        table = self.tables[name]
+
+        def finish(conn: sa.Connection) -> None:
+            conn.execute(table.update().where(table.c[key] == value, table.c.claimedBy == self.me)
+                         .values(claimedBy=None, claimedUntil=None, **values))
+
+        await self.database.write(finish)
+
+    async def _retry(self, name: str, key: str, row: dict[str, Any], error: Exception) -> None:
+        attempts = (row["attempts"] or 0) + 1
+        log.warning("%s %s failed (attempt %d): %s", name, row[key], attempts, error)
+        await self._finish(name, key, row[key], attempts=attempts, lastError=str(error)[:500],
+                           nextAttemptAt=now_utc() + self.timing.backoff(attempts))
+
+    # --- inbox --------------------------------------------------------------------------------
+
+    async def _process(self, event: dict[str, Any]) -> None:
+        partner_id = event["businessPartnerId"]
+        try:
+            if event["type"] == CREATED:
+                outcome = await self._created(partner_id)
+            else:
+                outcome = await self.database.write(lambda conn: self._changed(conn, partner_id))
+        except S4Unavailable as error:
+            await self._retry("Events", "eventId", event, error)
+            return
+        log.info("event %s for business partner %s: %s", event["eventId"], partner_id, outcome)
+        await self._finish("Events", "eventId", event["eventId"], state="done", lastError=outcome[:500])
+
+    async def _created(self, partner_id: str) -> str:
+        if await self.database.read(lambda conn: self._open_notification(conn, partner_id)) is not None:
+            return "an open notification exists: nothing to do"
+        partner = await self.s4.get_partner(partner_id)
+        if partner is None:
+            return "business partner not found in S/4HANA: nothing stored"
+        return await self.database.write(lambda conn: self._create_notification(conn, partner))
+
+    def _open_notification(self, conn: sa.Connection, partner_id: str) -> str | None:
+        notifications = self.tables["Notifications"]
+        found = conn.execute(sa.select(notifications.c.ID).where(
+            notifications.c.businessPartnerId == partner_id, notifications.c.verificationStatus_code != status.COMPLETED
+        )).first()
+        return None if found is None else str(found[0])
+
+    def _create_notification(self, conn: sa.Connection, partner: Partner) -> str:
+        if self._open_notification(conn, partner.id) is not None:
+            return "an open notification exists: nothing to do"
+        notification_id, now = str(uuid.uuid4()), now_utc()
+        try:
+            with conn.begin_nested():
+                conn.execute(self.open.insert().values(businessPartnerId=partner.id, notification_ID=notification_id))
+        except sa.exc.IntegrityError:
+            return "another instance created the notification: nothing to do"
+        conn.execute(self.tables["Notifications"].insert().values(
+            ID=notification_id, createdAt=now, createdBy="system", modifiedAt=now, modifiedBy="system",
+            businessPartnerId=partner.id, businessPartnerName=(partner.name or "")[:81],
+            verificationStatus_code=status.NEW,
+        ))
+        addresses = [{
+            "ID": str(uuid.uuid4()), "notification_ID": notification_id, "businessPartnerId": partner.id,
+            "addressId": a.address_id, "country": a.country, "cityName": a.city, "streetName": a.street,
+            "postalCode": a.postal_code, "isModified": False,
+        } for a in partner.addresses]
+        if addresses:
+            conn.execute(self.tables["Addresses"].insert(), addresses)
+        findings.recompute(conn, self.tables, [notification_id])
+        return f"notification {notification_id} created with {len(addresses)} addresses"
+
+    def _changed(self, conn: sa.Connection, partner_id: str) -> str:
+        notifications = self.tables["Notifications"]
+        verified = conn.execute(sa.select(notifications.c.ID).where(
+            notifications.c.businessPartnerId == partner_id, notifications.c.verificationStatus_code == status.VERIFIED
+        )).all()
+        if not verified:
+            return "no verified notification: nothing to do"
+        ids = [str(r[0]) for r in verified]
+        conn.execute(notifications.update().where(notifications.c.ID.in_(ids)).values(
+            verificationStatus_code=status.COMPLETED, modifiedAt=now_utc(), modifiedBy="system"))
+        conn.execute(self.open.delete().where(self.open.c.notification_ID.in_(ids)))
+        return f"{len(ids)} notification(s) completed"
+
+    # --- outbox -------------------------------------------------------------------------------
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        try:
+            await self.s4.write_back(decision_from_json(row["payload"]))
+        except Exception as error:  # unavailable or rejected: kept and retried with backoff, never lost
+            await self._retry("WriteBacks", "ID", row, error)
+            return
+        await self._finish("WriteBacks", "ID", row["ID"], state="delivered", deliveredAt=now_utc(), lastError=None)
+
+
+# --- decisions into the outbox (called in the activation's transaction) ----------------------
+
+
+def enqueue_decision(conn: sa.Connection, tables: Tables, notification_id: str, decided: str) -> None:
+    notifications, addresses = tables["Notifications"], tables["Addresses"]
+    partner = conn.execute(sa.select(notifications.c.businessPartnerId).where(notifications.c.ID == notification_id)).scalar_one()
+    modified = conn.execute(sa.select(addresses).where(
+        addresses.c.notification_ID == notification_id, addresses.c.isModified.is_(True))).mappings()
+    decision = Decision(
+        business_partner=partner,
+        search_term=status.TEXTS[decided],
+        blocked=decided != status.VERIFIED,
+        addresses=[AddressCorrection(a["addressId"], a["streetName"], a["postalCode"]) for a in modified],
+    )
+    now = now_utc()
+    conn.execute(tables["WriteBacks"].insert().values(
+        ID=str(uuid.uuid4()), notification_ID=notification_id, businessPartnerId=partner, decision=decided,
+        payload=decision_to_json(decision), state="pending", attempts=0, nextAttemptAt=now, createdAt=now,
+    ))
+
+
+def decision_to_json(decision: Decision) -> str:
+    return json.dumps({
+        "businessPartner": decision.business_partner, "searchTerm1": decision.search_term, "blocked": decision.blocked,
+        "addresses": [{"addressId": a.address_id, "street": a.street, "postalCode": a.postal_code}
+                      for a in decision.addresses],
+    })
+
+
+def decision_from_json(payload: str) -> Decision:
+    data = json.loads(payload)
+    return Decision(
+        data["businessPartner"], data["searchTerm1"], bool(data["blocked"]),
+        [AddressCorrection(a["addressId"], a.get("street"), a.get("postalCode")) for a in data.get("addresses", [])],
+    )
+

@@ -1,0 +1,57 @@
+"""Two clerks on one notification: the draft lock, its expiry and the take-over."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from bpverify.app import create_app
+from bpverify.auth import MockedUsers
+from bpverify.settings import Settings
+from tests.support.server import serve
+
+ROOT = "/odata/v4/business-partner-verification/"
+N1 = "2c728381-72ce-4fdd-8293-8add71579666"
+EDIT = f"Notifications(ID={N1},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit"
+DRAFT = f"Notifications(ID={N1},IsActiveEntity=false)"
+CLERKS = {"alice": frozenset({"Validator", "Viewer"}), "dave": frozenset({"Validator", "Viewer"})}
+LOCK_SECONDS = 1.0
+
+
+@pytest.fixture
+def base(db_url: str) -> Iterator[str]:
+    settings = Settings(db_url=db_url, draft_lock_minutes=LOCK_SECONDS / 60)
+    with serve(create_app(settings, authenticator=MockedUsers(CLERKS))) as url:
+        yield url + ROOT
+
+
+def _as(user: str) -> httpx.Client:
+    return httpx.Client(auth=(user, user), timeout=30)
+
+
+def test_the_second_clerk_sees_the_lock_until_it_expires(base: str) -> None:
+    with _as("alice") as alice, _as("dave") as dave:
+        assert alice.post(base + EDIT, json={"PreserveChanges": True}).status_code == 201
+        assert alice.patch(base + DRAFT, json={"verificationStatus_code": "P"}).status_code == 200
+        assert alice.post(base + EDIT, json={"PreserveChanges": True}).status_code == 409
+
+        locked = dave.post(base + EDIT, json={"PreserveChanges": True})
+        assert locked.status_code == 403
+        assert locked.json()["error"]["code"] == "DRAFT_LOCKED_BY_ANOTHER_USER"
+        assert 'locked by user "alice"' in locked.json()["error"]["message"]
+        assert dave.patch(base + DRAFT, json={"verificationStatus_code": "V"}).status_code == 403
+        assert dave.get(base + DRAFT).status_code == 404  # someone else's draft is invisible
+
+        listed = dave.get(base + f"Notifications(ID={N1},IsActiveEntity=true)?$expand=DraftAdministrativeData").json()
+        assert listed["HasDraftEntity"] is True and listed["DraftAdministrativeData"]["InProcessByUser"] == "alice"
+
+        time.sleep(LOCK_SECONDS + 0.2)
+        taken = dave.post(base + EDIT, json={"PreserveChanges": True})
+        assert taken.status_code == 201, taken.text
+        assert dave.get(base + DRAFT + "?$expand=DraftAdministrativeData").json()["DraftAdministrativeData"][
+            "InProcessByUser"
+        ] == "dave"
+        assert alice.patch(base + DRAFT, json={"verificationStatus_code": "V"}).status_code == 403
