@@ -44,8 +44,10 @@ REPO = BENCH.parent
 BPVERIFY = str(REPO / ".venv" / "bin" / "bpverify")
 SERVICE = "/odata/v4/business-partner-verification/BusinessPartners?$top=50"
 V2_ROOT = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
-V2 = (f"{V2_ROOT}/A_BusinessPartner?$select=BusinessPartner,BusinessPartnerFullName,BusinessPartnerCategory,"
-      "SearchTerm1,BusinessPartnerIsBlocked&$orderby=BusinessPartner&$top=50")
+V2 = (
+    f"{V2_ROOT}/A_BusinessPartner?$select=BusinessPartner,BusinessPartnerFullName,BusinessPartnerCategory,"
+    "SearchTerm1,BusinessPartnerIsBlocked&$orderby=BusinessPartner&$top=50"
+)
 MOCK_AUTH = ("MOCKUSER", "mockpass")
 
 
@@ -76,15 +78,21 @@ def wait_for(url: str, **kwargs: Any) -> None:
 
 
 def start(stack: ExitStack, args: list[str], env: dict[str, str]) -> None:
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stack.callback(lambda: (process.terminate(), process.wait(10)))
 
 
 def destination(port: int, cert: Path) -> str:
-    entry = {"name": "BusinessPartner", "URL": f"https://localhost:{port}", "ProxyType": "PrivateLink",
-             "Authentication": "BasicAuthentication", "User": MOCK_AUTH[0], "Password": MOCK_AUTH[1],
-             "TrustStoreLocation": "s4.pem",
-             "certificates": [{"Name": "s4.pem", "Content": base64.b64encode(cert.read_bytes()).decode()}]}
+    entry = {
+        "name": "BusinessPartner",
+        "URL": f"https://localhost:{port}",
+        "ProxyType": "PrivateLink",
+        "Authentication": "BasicAuthentication",
+        "User": MOCK_AUTH[0],
+        "Password": MOCK_AUTH[1],
+        "TrustStoreLocation": "s4.pem",
+        "certificates": [{"Name": "s4.pem", "Content": base64.b64encode(cert.read_bytes()).decode()}],
+    }
     return json.dumps([entry])
 
 
@@ -122,35 +130,45 @@ async def throughput(base: str, url: str, count: int, concurrency: int, **client
 
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+    }
 
 
 def measure(service_url: str, mock_url: str, cert: Path, args: argparse.Namespace, latency: float) -> dict[str, Any]:
     httpx.put(f"{mock_url}/_mock/knobs", json={"latency_ms": latency}, auth=MOCK_AUTH, verify=trust(cert))
-    with httpx.Client(base_url=service_url, auth=("alice", "alice")) as via, \
-            httpx.Client(base_url=mock_url, auth=MOCK_AUTH, verify=trust(cert)) as direct:
+    with (
+        httpx.Client(base_url=service_url, auth=("alice", "alice")) as via,
+        httpx.Client(base_url=mock_url, auth=MOCK_AUTH, verify=trust(cert)) as direct,
+    ):
         sequential(via, direct, 20)  # warm-up: destination lookup, TLS pool, imports
         times = sequential(via, direct, args.requests)
     result: dict[str, Any] = {"s4_latency_ms": latency, "sequential": {k: summary(v) for k, v in times.items()}}
     seq = result["sequential"]
     result["latency_ratio"] = round(seq["via service"]["median_ms"] / seq["direct"]["median_ms"], 3)
     via_rps = asyncio.run(throughput(service_url, SERVICE, args.requests, args.concurrency, auth=("alice", "alice")))
-    direct_rps = asyncio.run(throughput(mock_url, V2, args.requests, args.concurrency, auth=MOCK_AUTH,
-                                        verify=trust(cert)))
+    direct_rps = asyncio.run(
+        throughput(mock_url, V2, args.requests, args.concurrency, auth=MOCK_AUTH, verify=trust(cert))
+    )
     result["throughput_rps"] = {"via service": round(via_rps, 1), "direct": round(direct_rps, 1)}
     result["throughput_ratio"] = round(direct_rps / via_rps, 3)
     return result
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["| S/4 latency | via service median / p95 | direct median / p95 | ratio | via service rps | direct rps "
-             "| ratio |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| S/4 latency | via service median / p95 | direct median / p95 | ratio | via service rps | direct rps "
+        "| ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
         s, t = r["sequential"], r["throughput_rps"]
-        lines.append(f"| {r['s4_latency_ms']:g} ms | {s['via service']['median_ms']} / {s['via service']['p95_ms']} ms "
-                     f"| {s['direct']['median_ms']} / {s['direct']['p95_ms']} ms | {r['latency_ratio']} "
-                     f"| {t['via service']} | {t['direct']} | {r['throughput_ratio']} |")
+        lines.append(
+            f"| {r['s4_latency_ms']:g} ms | {s['via service']['median_ms']} / {s['via service']['p95_ms']} ms "
+            f"| {s['direct']['median_ms']} / {s['direct']['p95_ms']} ms | {r['latency_ratio']} "
+            f"| {t['via service']} | {t['direct']} | {r['throughput_ratio']} |"
+        )
     return "\n".join(lines)
 
 
@@ -165,18 +183,49 @@ def main() -> None:
         cert, key = certificate(folder)
         mock_port, service_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("BPVERIFY_")}
-        start(stack, [BPVERIFY, "mock-s4", "--port", str(mock_port), "--tls-cert", str(cert), "--tls-key", str(key),
-                      "--log-level", "warning"], env)
+        start(
+            stack,
+            [
+                BPVERIFY,
+                "mock-s4",
+                "--port",
+                str(mock_port),
+                "--tls-cert",
+                str(cert),
+                "--tls-key",
+                str(key),
+                "--log-level",
+                "warning",
+            ],
+            env,
+        )
         service_env = {**env, "destinations": destination(mock_port, cert), "BPVERIFY_MOCK_S4": "off"}
-        start(stack, [BPVERIFY, "serve", "--port", str(service_port), "--db", f"sqlite:///{folder / 'bench.sqlite'}",
-                      "--log-level", "warning"], service_env)
+        start(
+            stack,
+            [
+                BPVERIFY,
+                "serve",
+                "--port",
+                str(service_port),
+                "--db",
+                f"sqlite:///{folder / 'bench.sqlite'}",
+                "--log-level",
+                "warning",
+            ],
+            service_env,
+        )
         mock_url, service_url = f"https://localhost:{mock_port}", f"http://127.0.0.1:{service_port}"
         wait_for(f"{mock_url}{V2_ROOT}/", auth=MOCK_AUTH, verify=trust(cert))
         wait_for(f"{service_url}/health")
         results = [measure(service_url, mock_url, cert, args, latency) for latency in args.latency]
-    report = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "python": platform.python_version(), "requests": args.requests, "concurrency": args.concurrency,
-              "results": results}
+    report = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "results": results,
+    }
     out = BENCH / "results" / f"remote-{report['date']}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")

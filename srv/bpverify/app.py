@@ -17,12 +17,13 @@ from bpverify.db.engine import create_engine
 from bpverify.db.seed import deploy
 from bpverify.events import webhook
 from bpverify.logs import config as logs
+from bpverify.remote import S4Backend
 from bpverify.service import extension, findings
 from bpverify.service.definition import PATH, build_service
-from bpverify.remote import S4Backend
 from bpverify.service.handlers import Rules
 from bpverify.settings import Settings, get_settings
 from bpverify.workflow.ports import S4Port
+from bpverify.workflow.s4_odata import ODataS4
 from bpverify.workflow.tables import open_partners
 from bpverify.workflow.worker import Worker
 from odata4 import asgi
@@ -47,7 +48,8 @@ def create_app(
     settings: Settings | None = None, authenticator: Authenticator | None = None, s4: S4Port | None = None,
     *, xsuaa_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """The service. With `s4`, a background worker processes events and delivers write-backs."""
+    """The service. A background worker processes events and delivers write-backs to S/4HANA
+    (through `s4`, by default the destination's OData V2 API) unless `settings.workflow` is off."""
     settings = settings or get_settings()
     # mocked users or XSUAA by profile; refuses to start with mocked users on Cloud Foundry (bpverify.profiles)
     authenticate = authenticator or profiles.choose_authenticator(settings, transport=xsuaa_transport)
@@ -61,6 +63,9 @@ def create_app(
     engine = create_engine(settings.db_url, pool_size=settings.db_threads, connect_args=settings.db_connect_args)
 
     database = Database(engine, max_threads=settings.db_threads)
+    remote = S4Backend(settings)  # BusinessPartners, BusinessPartnerAddresses: live from S/4HANA
+    if s4 is None and settings.workflow:
+        s4 = ODataS4(remote.client)
     worker = Worker(database, tables, s4, settings.timing()) if s4 is not None else None
 
     @asynccontextmanager
@@ -69,6 +74,8 @@ def create_app(
             deploy(engine, service, tables, settings.data_dir)
             with engine.begin() as conn:
                 findings.recompute_all_if_empty(conn, tables)
+        if settings.mock_s4_eager and remote.uses_mock:
+            await remote.client()  # starts the mocked S/4HANA now, so it can be used right away
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop)) if worker is not None else None
         yield
@@ -88,7 +95,6 @@ def create_app(
 
     store = Store(Model(service, tables, draft_virtuals, sources=drafts), max_page_size=settings.max_page_size)
     dispatcher = Dispatcher(service, database, store, build_documents(service))
-    remote = S4Backend(settings)  # BusinessPartners, BusinessPartnerAddresses: live from S/4HANA
     dispatcher.remotes.update(remote.sources(service))
     dispatcher.batch_handler = BatchHandler(dispatcher, max_parts=settings.max_batch_parts)
     dispatcher.limits = QueryLimits(max_top=settings.max_top, max_expand_depth=settings.max_expand_depth)

@@ -14,8 +14,16 @@ from bpverify.tools import connectivity_cli, deploy_cli
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bpverify.logs.config import uvicorn_logging
+    from bpverify.settings import get_settings
+
     if args.db:
         os.environ["BPVERIFY_DB_URL"] = args.db
+    # local development runs the whole process: the mocked S/4HANA (if used) starts with the
+    # service on a known port and sends its events to this service's webhook
+    os.environ.setdefault("BPVERIFY_MOCK_S4_WEBHOOK", f"http://127.0.0.1:{args.port}/messaging/enterprise-messaging")
+    os.environ.setdefault("BPVERIFY_MOCK_S4_PORT", str(args.port + 1))
+    os.environ.setdefault("BPVERIFY_MOCK_S4_EAGER", "true")
     uvicorn.run(
         "bpverify.app:create_app",
         factory=True,
@@ -26,6 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         proxy_headers=True,
         timeout_graceful_shutdown=8,
+        **uvicorn_logging(get_settings()),  # SAP JSON lines on Cloud Foundry
     )
     return 0
 

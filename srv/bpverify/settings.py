@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     mock_s4_port: int = 0  # 0: any free port
     mock_s4_dir: Path = PROJECT_ROOT / "certs" / "mock-s4"  # its key and self-signed certificate, made once
     mock_s4_webhook: str | None = None  # where the mock sends its business partner events
+    mock_s4_eager: bool = False  # start the mock with the service (bpverify serve), not on first use
+    workflow: bool = True  # process events and deliver write-backs in this process
     # Cloud Foundry's own variables (no prefix)
     vcap_application: str | None = Field(default=None, validation_alias="VCAP_APPLICATION", repr=False)
     vcap_services: str | None = Field(default=None, validation_alias="VCAP_SERVICES", repr=False)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from bpverify.remote.errors import odata_error
 from bpverify.remote.filter import translate_filter
 from bpverify.remote.mapping import ADDRESSES, PARTNERS, remote_type
 from bpverify.remote.query import plan_collection, plan_entity
 from bpverify.service.definition import build_service
+from btp import BindingNotFoundError, BTPError, CircuitOpenError, TargetUnavailableError, TLSError
+from btp.odata2 import (
+    AuthorizationError,
+    EntityNotFoundError,
+    ODataV2ClientError,
+    ODataV2ProtocolError,
+    ODataV2ServerError,
+)
 from odata4.errors import BadRequest, NotImplementedFeature, ODataError
 from odata4.uri.options import parse_query_options
 
@@ -224,3 +234,32 @@ def test_remote_types_for_the_codec() -> None:
     partner = remote_type(PARTNERS)
     assert partner.properties["BusinessPartnerIsBlocked"] == "Edm.Boolean" and partner.keys == ("BusinessPartner",)
     assert partner.navigation["to_BusinessPartnerAddress"].keys == ("BusinessPartner", "AddressID")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (ODataV2ServerError("x", status=500), 502),
+        (ODataV2ServerError("x", status=503), 503),
+        (ODataV2ServerError("x", status=504), 504),
+        (ODataV2ClientError("x", status=429), 503),
+        (ODataV2ClientError("x", status=408), 504),
+        (AuthorizationError("x", status=401), 502),
+        (AuthorizationError("x", status=403), 502),
+        (EntityNotFoundError("x", status=404), 404),
+        (ODataV2ClientError("x", status=400), 400),
+        (ODataV2ProtocolError("no JSON"), 502),
+        (CircuitOpenError("BusinessPartner", url="https://s4", retry_after=3), 503),
+        (TLSError("handshake", host="s4", port=443), 502),
+        (TargetUnavailableError("down", url="https://s4"), 502),
+        (BindingNotFoundError("destination", "no binding"), 502),
+    ],
+)
+def test_s4_failures_become_odata_errors(error: BTPError, status: int) -> None:
+    assert odata_error(error, "BusinessPartner").http_status == status
+
+
+def test_a_timeout_is_504() -> None:
+    error = TargetUnavailableError("no answer in time", url="https://s4")
+    error.__cause__ = httpx.ReadTimeout("slow")
+    assert odata_error(error, "BusinessPartner").http_status == 504

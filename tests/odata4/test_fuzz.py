@@ -15,9 +15,9 @@ import functools
 import json
 import os
 import string
-from urllib.parse import quote
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest

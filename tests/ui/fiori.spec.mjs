@@ -395,7 +395,7 @@ for (const kind of ['sqlite', 'postgresql']) {
 		});
 
 		const tolerated = guard.tolerated.reduce((acc, p) => ({ ...acc, [p.why]: (acc[p.why] || 0) + 1 }), {});
-		for (const [why, count] of Object.entries(tolerated)) t.diagnostic(`tolerated SAPUI5 console error (${count}x): ${why}`);
+		for (const [why, count] of Object.entries(tolerated)) t.diagnostic(`tolerated SAPUI5 noise (${count}x): ${why}`);
 		recordings[kind].tolerated = guard.tolerated;
 	});
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import httpx
 
 from btp import BTPError, CircuitOpenError, TargetUnavailableError
-from btp.odata2 import EntityNotFoundError, ODataV2ClientError, ODataV2Error, ODataV2ServerError
+from btp.odata2 import EntityNotFoundError, ODataV2ClientError, ODataV2Error
 from odata4.errors import BadRequest, NotFound, ODataError
 
 
@@ -41,8 +41,10 @@ def _answered(exc: ODataV2Error) -> ODataError:
     said = f"S/4HANA answered {exc.status}: {exc.text}"
     if isinstance(exc, EntityNotFoundError):
         return NotFound("Not Found", code="404")
-    if isinstance(exc, ODataV2ServerError) and exc.status in (503, 504):
-        return (ServiceUnavailable if exc.status == 503 else GatewayTimeout)(said)
+    if exc.status in (429, 503):  # busy or down: try again later
+        return ServiceUnavailable(said)
+    if exc.status in (408, 504):
+        return GatewayTimeout(said)
     if isinstance(exc, ODataV2ClientError) and exc.status not in (401, 403, 407, 428):
         return BadRequest(f"S/4HANA rejected the request: {exc.text}")
     return BadGateway(said + (f" ({exc.hint})" if exc.hint else ""))

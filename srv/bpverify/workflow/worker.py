@@ -21,11 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bpverify.db.locking import skip_locked
 from bpverify.events.parsing import CREATED
 from bpverify.service import findings
 from bpverify.verification import status
 from bpverify.workflow.inbox import now_utc
-from bpverify.workflow.ports import AddressCorrection, Decision, Partner, S4Port, S4Unavailable
+from bpverify.workflow.ports import AddressCorrection, Decision, Partner, S4Port
 from bpverify.workflow.tables import open_partners
 from bpverify.workflow.timing import Timing
 from odata4.database import Database
@@ -75,15 +76,7 @@ class Worker:
 
         def claim(conn: sa.Connection) -> list[dict[str, Any]]:
             now = now_utc()
-            due = (
-                sa.select(table)
-                .where(table.c.state == "pending", table.c.nextAttemptAt <= now)
-                .where(sa.or_(table.c.claimedUntil.is_(None), table.c.claimedUntil < now))
-                .order_by(table.c.nextAttemptAt)
-                .limit(self.timing.batch)
-                .with_for_update(skip_locked=True)
-            )
-            rows = [dict(r) for r in conn.execute(due).mappings()]
+            rows = [dict(r) for r in conn.execute(due(table, now, self.timing.batch)).mappings()]
             if rows:
                 until = now + dt.timedelta(seconds=self.timing.claim_seconds)
                 conn.execute(table.update().where(key.in_([r[key.name] for r in rows]))
@@ -116,7 +109,7 @@ class Worker:
                 outcome = await self._created(partner_id)
             else:
                 outcome = await self.database.write(lambda conn: self._changed(conn, partner_id))
-        except S4Unavailable as error:
+        except Exception as error:  # S/4HANA down or answering errors: kept and retried with backoff
             await self._retry("Events", "eventId", event, error)
             return
         log.info("event %s for business partner %s: %s", event["eventId"], partner_id, outcome)
@@ -183,6 +176,18 @@ class Worker:
             await self._retry("WriteBacks", "ID", row, error)
             return
         await self._finish("WriteBacks", "ID", row["ID"], state="delivered", deliveredAt=now_utc(), lastError=None)
+
+
+def due(table: sa.Table, now: dt.datetime, batch: int) -> sa.Select[Any]:
+    """Pending rows whose time has come and whose claim (if any) has expired, locked for this
+    transaction; rows another instance is claiming right now are skipped, not waited for."""
+    return skip_locked(
+        sa.select(table)
+        .where(table.c.state == "pending", table.c.nextAttemptAt <= now)
+        .where(sa.or_(table.c.claimedUntil.is_(None), table.c.claimedUntil < now))
+        .order_by(table.c.nextAttemptAt)
+        .limit(batch)
+    )
 
 
 # --- decisions into the outbox (called in the activation's transaction) ----------------------

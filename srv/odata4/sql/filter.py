@@ -274,6 +274,10 @@ def _comparison(op: str, left: Typed, right: Typed) -> Typed:
     if op in ("eq", "ne") and (_is_null(left) or _is_null(right)):
         value = a if _is_null(right) else b
         return Typed(value.is_(None) if op == "eq" else value.is_not(None), "Edm.Boolean")
+    if _is_null(left) or _is_null(right):
+        # OData: gt/lt with one null operand is false; ge/le with two is true (null eq null)
+        both = _is_null(left) and _is_null(right) and op in ("ge", "le")
+        return Typed(sa.true() if both else sa.false(), "Edm.Boolean")
     if left.edm and right.edm and (left.literal is None) == (right.literal is None):
         # a literal facing a property was adapted to its type above; two literals were not
         _check_comparable(left.edm, right.edm)

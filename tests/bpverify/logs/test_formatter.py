@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import logging.config
 import re
 import sys
 from collections.abc import Iterator
@@ -13,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from bpverify.logs import correlation
-from bpverify.logs.config import configure_json_logging
+from bpverify.logs.config import json_logging_config, uvicorn_logging
 from bpverify.logs.formatter import ApplicationLogFormatter, component_fields
+from bpverify.settings import Settings
 
 VCAP_APPLICATION = json.dumps(
     {
@@ -97,39 +99,42 @@ def test_request_lines_carry_request_fields_instead_of_a_message() -> None:
 
 @pytest.fixture
 def json_stream() -> Iterator[io.StringIO]:
+    """The JSON logging `bpverify serve` configures, writing to a buffer; the process's logging restored after."""
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
     root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    uvicorn = {
-        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
-        for name in ("uvicorn", "uvicorn.error")
-    }
-    access = logging.getLogger("uvicorn.access").disabled
+    saved = (
+        root.handlers[:],
+        root.level,
+        {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate, logging.getLogger(n).level) for n in names},
+    )
     stream = io.StringIO()
-    handler = configure_json_logging(COMPONENT, stream=stream)
+    logging.config.dictConfig(json_logging_config(COMPONENT, stream=stream))
+    for name in names:  # an earlier test's uvicorn server (log_level="warning") may have raised them
+        logging.getLogger(name).setLevel(logging.INFO)
     try:
         yield stream
     finally:
-        root.removeHandler(handler)
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, (saved, propagate) in uvicorn.items():
-            logging.getLogger(name).handlers[:] = saved
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, (handlers, propagate, level) in saved[2].items():
+            logging.getLogger(name).handlers[:] = handlers
             logging.getLogger(name).propagate = propagate
-        logging.getLogger("uvicorn.access").disabled = access
+            logging.getLogger(name).setLevel(level)
 
 
 def test_json_logging_writes_one_line_per_record_and_masks_secrets(json_stream: io.StringIO) -> None:
-    logging.getLogger("bpverify.test").info(
-        "calling S/4 with Authorization: Bearer abc.def.ghi and %s", "password=hunter22"
-    )
+    log = logging.getLogger("bpverify.test")
+    log.info("calling S/4 with Authorization: Bearer abc.def.ghi and %s", "password=hunter22")
     logging.getLogger("uvicorn.error").info("Started server process [1]")
     lines = [json.loads(line) for line in json_stream.getvalue().splitlines()]
     assert [line["logger"] for line in lines] == ["bpverify.test", "uvicorn.error"]
     assert "abc.def.ghi" not in lines[0]["msg"] and "hunter22" not in lines[0]["msg"]
-    assert logging.getLogger("uvicorn.access").disabled
+    assert lines[1]["component_instance"] == 2
 
 
-def test_configuring_twice_keeps_one_json_handler(json_stream: io.StringIO) -> None:
-    again = configure_json_logging(COMPONENT, stream=json_stream)
-    ours = [h for h in logging.getLogger().handlers if isinstance(h.formatter, ApplicationLogFormatter)]
-    assert ours == [again]
+def test_serve_asks_uvicorn_for_json_only_on_cloud_foundry_or_when_told() -> None:
+    assert uvicorn_logging(Settings()) == {}
+    on_cf = uvicorn_logging(Settings(VCAP_APPLICATION=VCAP_APPLICATION, CF_INSTANCE_INDEX=3), {})
+    assert on_cf["access_log"] is False
+    assert on_cf["log_config"]["formatters"]["sap"]["component"]["component_instance"] == 3
+    assert "log_config" in uvicorn_logging(Settings(log_format="json"))
+    assert uvicorn_logging(Settings(VCAP_APPLICATION=VCAP_APPLICATION, log_format="text")) == {}
