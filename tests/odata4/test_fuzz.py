@@ -36,7 +36,7 @@ from odata4.uri.filter import ARITY
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
 
 EXPLORE = os.environ.get("ODATA4_FUZZ") == "explore"
-EXAMPLES = int(os.environ.get("ODATA4_FUZZ_EXAMPLES", "2000" if EXPLORE else "150"))
+EXAMPLES = int(os.environ.get("ODATA4_FUZZ_EXAMPLES", "2000" if EXPLORE else "300"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -67,6 +67,7 @@ def _inbox() -> EntitySet:
             element("attempts", "Edm.Int32", title="Attempts"),
             _ts("nextAttemptAt", "Next Attempt At"),
             string("lastError", 500, title="Last Error"),
+            string("result", 500, title="Result"),
             string("claimedBy", 100),
             _ts("claimedUntil", "Claimed Until"),
         ],

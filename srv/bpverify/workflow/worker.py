@@ -113,7 +113,7 @@ class Worker:
             await self._retry("Events", "eventId", event, error)
             return
         log.info("event %s for business partner %s: %s", event["eventId"], partner_id, outcome)
-        await self._finish("Events", "eventId", event["eventId"], state="done", lastError=outcome[:500])
+        await self._finish("Events", "eventId", event["eventId"], state="done", result=outcome[:500])
 
     async def _created(self, partner_id: str) -> str:
         if await self.database.read(lambda conn: self._open_notification(conn, partner_id)) is not None:
