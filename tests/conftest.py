@@ -19,7 +19,8 @@ POSTGRES_ADMIN_URL = os.environ.get("BPVERIFY_TEST_PG", "postgresql+psycopg://po
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's or CI's BTP environment unless it sets it itself."""
     for name in list(os.environ):
-        if name.startswith("BPVERIFY_") and name != "BPVERIFY_TEST_PG" or name in ("VCAP_SERVICES", "VCAP_APPLICATION"):
+        bound = name in ("VCAP_SERVICES", "VCAP_APPLICATION")
+        if bound or (name.startswith("BPVERIFY_") and name != "BPVERIFY_TEST_PG"):
             monkeypatch.delenv(name, raising=False)
 
 

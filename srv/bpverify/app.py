@@ -45,8 +45,11 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings | None = None, authenticator: Authenticator | None = None, s4: S4Port | None = None,
-    *, xsuaa_transport: httpx.AsyncBaseTransport | None = None,
+    settings: Settings | None = None,
+    authenticator: Authenticator | None = None,
+    s4: S4Port | None = None,
+    *,
+    xsuaa_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """The service. A background worker processes events and delivers write-backs to S/4HANA
     (through `s4`, by default the destination's OData V2 API) unless `settings.workflow` is off."""

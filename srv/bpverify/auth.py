@@ -106,7 +106,14 @@ def user_from_token(token: XsuaaToken, *, own_client_id: str) -> User:
         roles.add(SYSTEM_USER)
         if token.client_id == own_client_id:
             roles.add(INTERNAL_USER)
-    attributes = {"email": token.email, "given_name": token.given_name, "family_name": token.family_name,
-                  "origin": token.origin, "tenant": token.zone_id, "subdomain": token.subdomain,
-                  "client_id": token.client_id, "grant_type": token.grant_type}
+    attributes = {
+        "email": token.email,
+        "given_name": token.given_name,
+        "family_name": token.family_name,
+        "origin": token.origin,
+        "tenant": token.zone_id,
+        "subdomain": token.subdomain,
+        "client_id": token.client_id,
+        "grant_type": token.grant_type,
+    }
     return User(token.principal, frozenset(roles), attributes={k: v for k, v in attributes.items() if v})

@@ -27,11 +27,25 @@ def install(app: Starlette, settings: Settings, *, odata_root: str) -> None:
     app.add_middleware(SecurityHeaders, no_store_prefixes=(odata_root,))
     origins = settings.cors_origin_list
     if origins:  # added last: outermost, so preflight requests are answered before anything else runs
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True,
-                           allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"],
-                           allow_headers=["authorization", "content-type", "accept", "if-match", "if-none-match",
-                                          "odata-version", "odata-maxversion", "prefer", "x-csrf-token"],
-                           expose_headers=["etag", "location", "odata-entityid", "sap-messages"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "accept",
+                "if-match",
+                "if-none-match",
+                "odata-version",
+                "odata-maxversion",
+                "prefer",
+                "x-csrf-token",
+            ],
+            expose_headers=["etag", "location", "odata-entityid", "sap-messages"],
+            max_age=600,
+        )
 
 
 class _TooLarge(Exception):
@@ -78,6 +92,11 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"error": {"code": "413", "message": f"Request body exceeds {self.max_bytes} bytes"}})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            }
+        )
         await send({"type": "http.response.body", "body": body.encode()})

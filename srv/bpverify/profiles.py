@@ -35,17 +35,21 @@ class StartupRefused(RuntimeError):
 def choose_authenticator(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Authenticator:
     credentials = credentials_from_environ({"VCAP_SERVICES": settings.vcap_services or ""})
     wants_xsuaa = settings.auth == "xsuaa" or (
-        settings.auth == "auto" and (settings.profile == "production" or credentials is not None))
+        settings.auth == "auto" and (settings.profile == "production" or credentials is not None)
+    )
     if wants_xsuaa:
         return _xsuaa(settings, credentials, transport)
     return _mocked(settings)
 
 
-def _xsuaa(settings: Settings, credentials: XsuaaCredentials | None,
-           transport: httpx.AsyncBaseTransport | None) -> XsuaaAuthenticator:
+def _xsuaa(
+    settings: Settings, credentials: XsuaaCredentials | None, transport: httpx.AsyncBaseTransport | None
+) -> XsuaaAuthenticator:
     if credentials is None:
-        raise StartupRefused("XSUAA authentication needs an 'xsuaa' binding in VCAP_SERVICES; none found "
-                             "(bind the xsuaa service instance, or use the development profile locally)")
+        raise StartupRefused(
+            "XSUAA authentication needs an 'xsuaa' binding in VCAP_SERVICES; none found "
+            "(bind the xsuaa service instance, or use the development profile locally)"
+        )
     policy = ValidationPolicy(leeway=settings.jwt_leeway)
     log.info("authentication: XSUAA tokens of %s (zone %s)", credentials.xsappname, credentials.identityzone)
     return XsuaaAuthenticator(XsuaaValidator(credentials, policy, transport=transport))
@@ -56,10 +60,15 @@ def _mocked(settings: Settings) -> MockedUsers:
         raise StartupRefused("mocked users exist only in the development profile")
     if settings.on_cloud_foundry:
         if not settings.allow_mock_auth_on_cf:
-            raise StartupRefused(f"refusing mocked authentication on Cloud Foundry (VCAP_APPLICATION is set): "
-                                 f"bind an xsuaa instance; {OVERRIDE}=true overrides this for a test space only")
-        log.critical("MOCKED AUTHENTICATION ON CLOUD FOUNDRY: anyone who knows the mocked user names can read "
-                     "and change data. %s=true is set; never do this in a productive space.", OVERRIDE)
+            raise StartupRefused(
+                f"refusing mocked authentication on Cloud Foundry (VCAP_APPLICATION is set): "
+                f"bind an xsuaa instance; {OVERRIDE}=true overrides this for a test space only"
+            )
+        log.critical(
+            "MOCKED AUTHENTICATION ON CLOUD FOUNDRY: anyone who knows the mocked user names can read "
+            "and change data. %s=true is set; never do this in a productive space.",
+            OVERRIDE,
+        )
     else:
         log.info("authentication: mocked users (development)")
     return MockedUsers()

@@ -25,14 +25,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 MASK = "[REDACTED]"
-_NAMES = (r"client[_-]?secret|password|passwd|pwd|secret|(?:access_|refresh_|id_)?token|(?:x-)?api[_-]?key|"
-          r"private[_-]?key|key|(?:proxy-)?authorization|(?:set-)?cookie")
+_NAMES = (
+    r"client[_-]?secret|password|passwd|pwd|secret|(?:access_|refresh_|id_)?token|(?:x-)?api[_-]?key|"
+    r"private[_-]?key|key|(?:proxy-)?authorization|(?:set-)?cookie"
+)
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL)
 _SCHEME = re.compile(r"\b(Bearer|Basic|Negotiate|Digest)(\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _USERINFO = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]+):[^@\s/]+@", re.IGNORECASE)
-_QUOTED = re.compile(rf"""(?<![\w-])(["']?)({_NAMES})\1(\s*[:=,]\s*b?)(["'])(?:\\.|(?!\4).)*\4""",
-                     re.IGNORECASE | re.DOTALL)
+_QUOTED = re.compile(
+    rf"""(?<![\w-])(["']?)({_NAMES})\1(\s*[:=,]\s*b?)(["'])(?:\\.|(?!\4).)*\4""", re.IGNORECASE | re.DOTALL
+)
 _PLAIN = re.compile(rf"""(?<![\w-])({_NAMES})(\s*[:=]\s*)(?![\s"'\[{{(])[^\s&,;)}}\]"']+""", re.IGNORECASE)
 _COOKIE = re.compile(r"(?<![\w-])((?:set-)?cookie)(\s*:\s*)[^\r\n\"']+", re.IGNORECASE)
 _SECRET_KEYS = re.compile(rf"^(?:{_NAMES})$", re.IGNORECASE)
@@ -45,8 +48,9 @@ def redact(text: str) -> str:
     text = _SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _JWT.sub("[REDACTED JWT]", text)
     text = _USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
-    text = _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{MASK}{m.group(4)}",
-                       text)
+    text = _QUOTED.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{MASK}{m.group(4)}", text
+    )
     text = _COOKIE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _PLAIN.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     for secret in _known:
@@ -140,5 +144,3 @@ def install() -> None:
 
     setattr(factory, _MARK, True)
     logging.setLogRecordFactory(factory)
-
-

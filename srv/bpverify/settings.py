@@ -35,6 +35,7 @@ class Settings(BaseSettings):
 
     def timing(self) -> Timing:
         return Timing(self.worker_poll, self.worker_claim, self.worker_backoff, self.worker_backoff_max)
+
     log_format: Literal["text", "json"] | None = None  # default: json (SAP Application Logging) on Cloud Foundry
     # security (docs/security.md): who may call, and how much one request may ask for
     auth: Literal["auto", "mocked", "xsuaa"] = "auto"  # auto: xsuaa in production or when an xsuaa binding exists

@@ -40,27 +40,37 @@ class DestinationClientFactory:
         self._services: dict[str | None, DestinationService] = {}
         self._resilience: dict[str, Resilience] = {}
         self.router = Router(self._pool, self.environ, self._onpremise_proxy)
-        self.lookup = DestinationLookup(self.settings, self.environ, service_for=self._service,
-                                        fetcher_for=self.token_fetcher)
+        self.lookup = DestinationLookup(
+            self.settings, self.environ, service_for=self._service, fetcher_for=self.token_fetcher
+        )
 
     @cached_property
     def bindings(self) -> list[ServiceBinding]:
         return parse_vcap_services(self.environ.get("VCAP_SERVICES"))
 
-    async def resolve(self, name: str, *, tenant: str | None = None, user_jwt: str | None = None,
-                      use_cache: bool = True) -> ResolvedDestination:
+    async def resolve(
+        self, name: str, *, tenant: str | None = None, user_jwt: str | None = None, use_cache: bool = True
+    ) -> ResolvedDestination:
         return await self.lookup.resolve(name, tenant=tenant, user_jwt=user_jwt, use_cache=use_cache)
 
-    async def connect(self, name: str, *, tenant: str | None = None, user_jwt: str | None = None,
-                      sap_client_query: bool = False, **client_options: Any) -> httpx.AsyncClient:
+    async def connect(
+        self,
+        name: str,
+        *,
+        tenant: str | None = None,
+        user_jwt: str | None = None,
+        sap_client_query: bool = False,
+        **client_options: Any,
+    ) -> httpx.AsyncClient:
         """A client whose base URL is the destination's URL; raises the lookup's errors right away."""
         resolved = await self.resolve(name, tenant=tenant, user_jwt=user_jwt)
 
         async def current() -> ResolvedDestination:
             return await self.resolve(name, tenant=tenant, user_jwt=user_jwt)
 
-        transport = DestinationTransport(current, self.router, self._breaker(name), self._pool.backend,
-                                         sap_client_query=sap_client_query)
+        transport = DestinationTransport(
+            current, self.router, self._breaker(name), self._pool.backend, sap_client_query=sap_client_query
+        )
         client_options.setdefault("timeout", self.settings.target_timeouts.to_httpx())
         return httpx.AsyncClient(base_url=resolved.url, transport=transport, trust_env=False, **client_options)
 
@@ -72,8 +82,9 @@ class DestinationClientFactory:
     def token_fetcher(self, credentials: ClientCredentials) -> TokenFetcher:
         key = (credentials.token_url, credentials.client_id)
         if key not in self._fetchers:
-            self._fetchers[key] = TokenFetcher(self._service_client(credentials), credentials,
-                                               leeway=self.settings.token_leeway)
+            self._fetchers[key] = TokenFetcher(
+                self._service_client(credentials), credentials, leeway=self.settings.token_leeway
+            )
         return self._fetchers[key]
 
     def _service(self, tenant: str | None) -> DestinationService | None:
@@ -94,8 +105,11 @@ class DestinationClientFactory:
     def _service_client(self, credentials: ClientCredentials | None) -> httpx.AsyncClient:
         """Clients for XSUAA / Destination / connectivity calls: default trust, never TrustAll; mTLS when X.509."""
         mtls = credentials is not None and credentials.uses_certificate
-        key = fingerprint(credentials.client_id.encode(), credentials.token_url.encode()) if mtls and credentials \
+        key = (
+            fingerprint(credentials.client_id.encode(), credentials.token_url.encode())
+            if mtls and credentials
             else "service"
+        )
         if key not in self._token_clients:
             context = default_context(self.settings.service_ca_pem)
             if mtls and credentials:
@@ -104,8 +118,10 @@ class DestinationClientFactory:
             inner = self._pool.get(Route(trust=f"service:{key}"), lambda: context)
             resilience = Resilience("BTP services", retry=self.settings.service_retry, breaker=self.settings.breaker)
             self._token_clients[key] = httpx.AsyncClient(
-                transport=ResilientTransport(inner, resilience, close_inner=False), trust_env=False,
-                timeout=self.settings.service_timeouts.to_httpx())
+                transport=ResilientTransport(inner, resilience, close_inner=False),
+                trust_env=False,
+                timeout=self.settings.service_timeouts.to_httpx(),
+            )
         return self._token_clients[key]
 
     async def aclose(self) -> None:
@@ -116,14 +132,21 @@ class DestinationClientFactory:
     async def __aenter__(self) -> DestinationClientFactory:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         await self.aclose()
 
 
 @asynccontextmanager
-async def connect(name: str, *, settings: ConnectivitySettings | None = None, tenant: str | None = None,
-                  user_jwt: str | None = None, **client_options: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def connect(
+    name: str,
+    *,
+    settings: ConnectivitySettings | None = None,
+    tenant: str | None = None,
+    user_jwt: str | None = None,
+    **client_options: Any,
+) -> AsyncIterator[httpx.AsyncClient]:
     """One destination, one block: `async with connect("BusinessPartner") as client: ...`."""
     async with DestinationClientFactory(settings) as factory:
         client = await factory.connect(name, tenant=tenant, user_jwt=user_jwt, **client_options)

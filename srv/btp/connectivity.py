@@ -41,6 +41,7 @@ class Route:
 
 def environment_proxy(url: httpx.URL, environ: Mapping[str, str]) -> str | None:
     """The proxy for an Internet destination from the standard variables, or None."""
+
     def variable(name: str) -> str | None:
         return environ.get(name.lower()) or environ.get(name.upper()) or None
 
@@ -60,9 +61,11 @@ class TransportPool:
 
     def __init__(self, settings: ConnectivitySettings, *, max_routes: int = 100) -> None:
         self.backend = ResolvingBackend(settings.resolve)
-        self._limits = httpx.Limits(max_connections=settings.max_connections,
-                                    max_keepalive_connections=settings.max_keepalive_connections,
-                                    keepalive_expiry=settings.keepalive_expiry)
+        self._limits = httpx.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_keepalive_connections,
+            keepalive_expiry=settings.keepalive_expiry,
+        )
         self._transports: OrderedDict[Route, PooledTransport] = OrderedDict()
         self._retired: list[PooledTransport] = []
         self._max_routes = max_routes
@@ -71,8 +74,9 @@ class TransportPool:
         transport = self._transports.get(route)
         if transport is None:
             headers = {"Proxy-Authorization": route.proxy_authorization} if route.proxy_authorization else None
-            transport = PooledTransport(make_context(), self.backend, limits=self._limits,
-                                        proxy_url=route.proxy_url, proxy_headers=headers)
+            transport = PooledTransport(
+                make_context(), self.backend, limits=self._limits, proxy_url=route.proxy_url, proxy_headers=headers
+            )
             self._transports[route] = transport
             if len(self._transports) > self._max_routes:
                 self._retired.append(self._transports.popitem(last=False)[1])  # closed with the pool
@@ -94,8 +98,9 @@ class Router:
         self._environ = environ
         self._onpremise_proxy = onpremise_proxy
 
-    async def transport(self, resolved: ResolvedDestination,
-                        url: httpx.URL) -> tuple[httpx.AsyncBaseTransport, dict[str, str]]:
+    async def transport(
+        self, resolved: ResolvedDestination, url: httpx.URL
+    ) -> tuple[httpx.AsyncBaseTransport, dict[str, str]]:
         route, per_request = await self._plan(resolved, url)
         return self._pool.get(route, lambda: ssl_context(resolved)), per_request
 
@@ -136,4 +141,3 @@ def ssl_context(resolved: ResolvedDestination) -> ssl.SSLContext:
     if resolved.keystore is not None:
         add_client_certificate(context, resolved.keystore)
     return context
-

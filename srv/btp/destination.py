@@ -72,8 +72,11 @@ class Destination:
         for member in ProxyType:
             if member.value.lower() == declared.lower():
                 return member
-        raise ConfigurationError(f"destination {self.name} has ProxyType {declared!r}",
-                                 hint="use Internet, OnPremise or PrivateLink", destination=self.name)
+        raise ConfigurationError(
+            f"destination {self.name} has ProxyType {declared!r}",
+            hint="use Internet, OnPremise or PrivateLink",
+            destination=self.name,
+        )
 
     @property
     def trust_all(self) -> bool:
@@ -81,7 +84,7 @@ class Destination:
 
     def prefixed(self, prefix: str) -> dict[str, str]:
         """`URL.headers.<name>` / `URL.queries.<name>` properties as {name: value}."""
-        return {k[len(prefix):]: str(v) for k, v in self.properties.items() if k.startswith(prefix) and v is not None}
+        return {k[len(prefix) :]: str(v) for k, v in self.properties.items() if k.startswith(prefix) and v is not None}
 
     def certificate(self, name: str) -> CertificateFile | None:
         return next((c for c in self.certificates if c.name == name), None)
@@ -97,9 +100,15 @@ def _decode(content: Any) -> bytes:
 
 
 def parse_certificates(items: Any) -> tuple[CertificateFile, ...]:
-    return tuple(CertificateFile(name=str(c.get("Name") or c.get("name")), content=_decode(c.get("Content") or
-                                 c.get("content")), type=c.get("Type") or c.get("type"))
-                 for c in items or () if isinstance(c, dict))
+    return tuple(
+        CertificateFile(
+            name=str(c.get("Name") or c.get("name")),
+            content=_decode(c.get("Content") or c.get("content")),
+            type=c.get("Type") or c.get("type"),
+        )
+        for c in items or ()
+        if isinstance(c, dict)
+    )
 
 
 def _auth_tokens(items: Any) -> tuple[AuthToken, ...]:
@@ -109,9 +118,15 @@ def _auth_tokens(items: Any) -> tuple[AuthToken, ...]:
             continue
         header: dict[str, Any] = item["http_header"] if isinstance(item.get("http_header"), dict) else {}
         value = header.get("value") or (f"{item.get('type', 'Bearer')} {item['value']}" if item.get("value") else "")
-        tokens.append(AuthToken(type=str(item.get("type") or ""), header_name=str(header.get("key") or "Authorization"),
-                                header_value=str(value), error=item.get("error") or None,
-                                expires_in=_seconds(item.get("expires_in"))))
+        tokens.append(
+            AuthToken(
+                type=str(item.get("type") or ""),
+                header_name=str(header.get("key") or "Authorization"),
+                header_value=str(value),
+                error=item.get("error") or None,
+                expires_in=_seconds(item.get("expires_in")),
+            )
+        )
     return tuple(tokens)
 
 
@@ -128,8 +143,9 @@ def _checked(name: str, properties: Mapping[str, Any], **extra: Any) -> Destinat
         raise ConfigurationError(f"destination {name} has no URL", destination=name)
     kind = str(properties.get("Type") or "HTTP")
     if kind.upper() != "HTTP":
-        raise ConfigurationError(f"destination {name} has Type {kind}; only HTTP destinations are supported",
-                                 destination=name)
+        raise ConfigurationError(
+            f"destination {name} has Type {kind}; only HTTP destinations are supported", destination=name
+        )
     return Destination(name=name, url=str(url).rstrip("/"), properties=properties, **extra)
 
 
@@ -138,17 +154,34 @@ def from_lookup(name: str, body: Any) -> Destination:
     if not isinstance(body, dict) or not isinstance(body.get("destinationConfiguration"), dict):
         raise ValueError("no destinationConfiguration in the lookup result")
     owner: dict[str, Any] = body["owner"] if isinstance(body.get("owner"), dict) else {}
-    return _checked(name, body["destinationConfiguration"], auth_tokens=_auth_tokens(body.get("authTokens")),
-                    certificates=parse_certificates(body.get("certificates")), source="service",
-                    level="instance" if owner.get("InstanceId") else "subaccount")
+    return _checked(
+        name,
+        body["destinationConfiguration"],
+        auth_tokens=_auth_tokens(body.get("authTokens")),
+        certificates=parse_certificates(body.get("certificates")),
+        source="service",
+        level="instance" if owner.get("InstanceId") else "subaccount",
+    )
 
 
-_SDK_NAMES = {"url": "URL", "username": "User", "password": "Password", "authentication": "Authentication",
-              "proxyType": "ProxyType", "isTrustingAllCertificates": "TrustAll", "sapClient": "sap-client",
-              "cloudConnectorLocationId": "CloudConnectorLocationId", "tokenServiceUrl": "tokenServiceURL",
-              "tokenServiceURL": "tokenServiceURL", "clientId": "clientId", "clientSecret": "clientSecret",
-              "forwardAuthToken": "forwardAuthToken", "keyStoreName": "KeyStoreLocation",
-              "keyStorePassword": "KeyStorePassword", "type": "Type"}
+_SDK_NAMES = {
+    "url": "URL",
+    "username": "User",
+    "password": "Password",
+    "authentication": "Authentication",
+    "proxyType": "ProxyType",
+    "isTrustingAllCertificates": "TrustAll",
+    "sapClient": "sap-client",
+    "cloudConnectorLocationId": "CloudConnectorLocationId",
+    "tokenServiceUrl": "tokenServiceURL",
+    "tokenServiceURL": "tokenServiceURL",
+    "clientId": "clientId",
+    "clientSecret": "clientSecret",
+    "forwardAuthToken": "forwardAuthToken",
+    "keyStoreName": "KeyStoreLocation",
+    "keyStorePassword": "KeyStorePassword",
+    "type": "Type",
+}
 
 
 def _from_sdk_format(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,8 +199,10 @@ def from_environment(text: str) -> list[Destination]:
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"the destinations environment variable is not valid JSON (line {exc.lineno}, "
-                                 f"column {exc.colno})", hint="it must be a JSON array of destinations") from exc
+        raise ConfigurationError(
+            f"the destinations environment variable is not valid JSON (line {exc.lineno}, column {exc.colno})",
+            hint="it must be a JSON array of destinations",
+        ) from exc
     if not isinstance(entries, list):
         raise ConfigurationError("the destinations environment variable must be a JSON array")
     return [_environment_entry(e) for e in entries if isinstance(e, dict)]
@@ -181,5 +216,10 @@ def _environment_entry(entry: Mapping[str, Any]) -> Destination:
     trust = entry.get("trustStoreCertificate")
     if isinstance(trust, dict):
         certificates += parse_certificates([trust])
-    return _checked(name, properties, certificates=certificates, auth_tokens=_auth_tokens(entry.get("authTokens")),
-                    source="environment")
+    return _checked(
+        name,
+        properties,
+        certificates=certificates,
+        auth_tokens=_auth_tokens(entry.get("authTokens")),
+        source="environment",
+    )

@@ -41,8 +41,12 @@ class DestinationService:
         try:
             destination = from_lookup(name, response.json())
         except ValueError as exc:
-            raise DestinationServiceError(f"the destination service sent an unreadable answer for {name}", url=url,
-                                          status=response.status_code, destination=name) from exc
+            raise DestinationServiceError(
+                f"the destination service sent an unreadable answer for {name}",
+                url=url,
+                status=response.status_code,
+                destination=name,
+            ) from exc
         log.debug("destination %s found at %s level", name, destination.level)
         return destination
 
@@ -57,11 +61,14 @@ class DestinationService:
             found = parse_certificates([response.json()])
             if found:
                 return found[0]
-        raise StoreNotFoundError(f"truststore certificate {name} not found (destination {destination}, looked at "
-                                 "subaccount and instance level)", store=name, kind="truststore",
-                                 destination=destination,
-                                 hint="upload the certificate in the Destinations cockpit (Certificates) or fix "
-                                      "TrustStoreLocation")
+        raise StoreNotFoundError(
+            f"truststore certificate {name} not found (destination {destination}, looked at "
+            "subaccount and instance level)",
+            store=name,
+            kind="truststore",
+            destination=destination,
+            hint="upload the certificate in the Destinations cockpit (Certificates) or fix TrustStoreLocation",
+        )
 
     async def _get(self, url: str, headers: dict[str, str], *, destination: str) -> httpx.Response:
         self.calls += 1
@@ -71,12 +78,18 @@ class DestinationService:
             return response
         except httpx.TimeoutException as exc:
             timeout = self._client.timeout.read
-            raise DestinationServiceError(f"request to the destination service {url} timed out after {timeout} s",
-                                          url=url, destination=destination) from exc
+            raise DestinationServiceError(
+                f"request to the destination service {url} timed out after {timeout} s",
+                url=url,
+                destination=destination,
+            ) from exc
         except httpx.HTTPError as exc:
-            raise DestinationServiceError(f"the destination service {url} is unreachable ({type(exc).__name__})",
-                                          url=url, destination=destination,
-                                          hint="check the 'uri' of the destination binding") from exc
+            raise DestinationServiceError(
+                f"the destination service {url} is unreachable ({type(exc).__name__})",
+                url=url,
+                destination=destination,
+                hint="check the 'uri' of the destination binding",
+            ) from exc
 
 
 def _error_message(response: httpx.Response) -> str | None:
@@ -91,8 +104,16 @@ def _raise_for_status(response: httpx.Response, url: str, destination: str) -> N
     if response.status_code < 400:
         return
     status, detail = response.status_code, _error_message(response)
-    hint = ("the binding's OAuth client is not accepted: re-create the service key or check the instance"
-            if status in (401, 403) else None)
+    hint = (
+        "the binding's OAuth client is not accepted: re-create the service key or check the instance"
+        if status in (401, 403)
+        else None
+    )
     text = f": {detail}" if detail else ""
-    raise DestinationServiceError(f"the destination service answered HTTP {status} for {destination}{text}",
-                                  url=url, status=status, hint=hint, destination=destination)
+    raise DestinationServiceError(
+        f"the destination service answered HTTP {status} for {destination}{text}",
+        url=url,
+        status=status,
+        hint=hint,
+        destination=destination,
+    )

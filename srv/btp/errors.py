@@ -55,8 +55,9 @@ class BindingNotFoundError(ConfigurationError):
 
 
 class StoreError(ConfigurationError):
-    def __init__(self, message: str, *, store: str, kind: str, hint: str | None = None,
-                 destination: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, store: str, kind: str, hint: str | None = None, destination: str | None = None
+    ) -> None:
         super().__init__(message, hint=hint, destination=destination)
         self.store = store
         self.kind = kind  # "truststore" | "keystore"
@@ -78,18 +79,26 @@ class DestinationNotFoundError(BTPError):
     outcome = "not_found"
 
     def __init__(self, name: str, *, where: str) -> None:
-        super().__init__(f"destination {name} not found in {where}",
-                         hint="check the destination name (S4_DESTINATION) and the subaccount or instance "
-                              "that defines it",
-                         destination=name)
+        super().__init__(
+            f"destination {name} not found in {where}",
+            hint="check the destination name (S4_DESTINATION) and the subaccount or instance that defines it",
+            destination=name,
+        )
         self.name = name
 
 
 class DestinationServiceError(BTPError):
     outcome = "destination_error"
 
-    def __init__(self, message: str, *, url: str, status: int | None = None, hint: str | None = None,
-                 destination: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        hint: str | None = None,
+        destination: str | None = None,
+    ) -> None:
         super().__init__(message, hint=hint, destination=destination)
         self.url = url
         self.status = status
@@ -105,8 +114,12 @@ class TargetUnavailableError(BTPError):
 
 class CircuitOpenError(TargetUnavailableError):
     def __init__(self, name: str, *, url: str, retry_after: float) -> None:
-        super().__init__(f"circuit breaker for {name} is open after repeated failures; not calling {url}",
-                         url=url, destination=name, hint=f"retry in {retry_after:.0f} s")
+        super().__init__(
+            f"circuit breaker for {name} is open after repeated failures; not calling {url}",
+            url=url,
+            destination=name,
+            hint=f"retry in {retry_after:.0f} s",
+        )
         self.retry_after = retry_after
 
 
@@ -123,8 +136,11 @@ class TokenError(AuthenticationError):
 
 class AuthTokenError(AuthenticationError):
     def __init__(self, message: str, *, destination: str, errors: tuple[str, ...] = ()) -> None:
-        super().__init__(message, destination=destination,
-                         hint="check the OAuth settings (tokenServiceURL, client, scopes) of the destination")
+        super().__init__(
+            message,
+            destination=destination,
+            hint="check the OAuth settings (tokenServiceURL, client, scopes) of the destination",
+        )
         self.errors = errors
 
 
@@ -135,16 +151,26 @@ class AuthenticationConfigError(AuthenticationError):
 class TLSError(BTPError):
     outcome = "tls_error"
 
-    def __init__(self, message: str, *, host: str, port: int, hint: str | None = None,
-                 destination: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, host: str, port: int, hint: str | None = None, destination: str | None = None
+    ) -> None:
         super().__init__(message, hint=hint, destination=destination)
         self.host = host
         self.port = port
 
 
 class CertificateVerificationError(TLSError):
-    def __init__(self, message: str, *, host: str, port: int, code: int, hint: str | None = None,
-                 destination: str | None = None, peer: object | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str,
+        port: int,
+        code: int,
+        hint: str | None = None,
+        destination: str | None = None,
+        peer: object | None = None,
+    ) -> None:
         super().__init__(message, host=host, port=port, hint=hint, destination=destination)
         self.code = code
         self.peer = peer  # btp.tls.CertificateInfo of the server, when it could be read

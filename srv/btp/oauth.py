@@ -55,7 +55,7 @@ def tenant_url(url: str, identity_zone: str | None, tenant: str | None) -> str:
     host = parts.hostname or ""
     if not host.startswith(identity_zone + "."):
         return url
-    netloc = parts.netloc.replace(host, tenant + host[len(identity_zone):], 1)
+    netloc = parts.netloc.replace(host, tenant + host[len(identity_zone) :], 1)
     return urlunsplit(parts._replace(netloc=netloc))
 
 
@@ -82,15 +82,25 @@ def parse_token_response(body: Any, *, now: float) -> AccessToken:
         expires_in = float(body.get("expires_in", DEFAULT_EXPIRES_IN))
     except (TypeError, ValueError):
         expires_in = DEFAULT_EXPIRES_IN
-    return AccessToken(value=body["access_token"], expires_at=now + expires_in, issued_at=now,
-                       token_type=str(body.get("token_type") or "bearer"))
+    return AccessToken(
+        value=body["access_token"],
+        expires_at=now + expires_in,
+        issued_at=now,
+        token_type=str(body.get("token_type") or "bearer"),
+    )
 
 
 class TokenFetcher:
     """One OAuth client's token: fetched once, shared by concurrent callers, renewed `leeway` s before expiry."""
 
-    def __init__(self, client: httpx.AsyncClient, credentials: ClientCredentials, *, leeway: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        credentials: ClientCredentials,
+        *,
+        leeway: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._credentials = credentials
         self._leeway = leeway
@@ -133,8 +143,12 @@ class TokenFetcher:
         except httpx.HTTPError as exc:
             raise TokenError(f"token endpoint {url} is unreachable: {type(exc).__name__}", token_url=url) from exc
         if response.status_code != 200:
-            raise TokenError(f"token endpoint {url} answered HTTP {response.status_code}", token_url=url,
-                             status=response.status_code, hint=_token_hint(response.status_code))
+            raise TokenError(
+                f"token endpoint {url} answered HTTP {response.status_code}",
+                token_url=url,
+                status=response.status_code,
+                hint=_token_hint(response.status_code),
+            )
         try:
             return parse_token_response(response.json(), now=self._clock())
         except ValueError as exc:

@@ -118,8 +118,9 @@ class Resilience:
             await self._sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, transport: httpx.AsyncBaseTransport, request: httpx.Request,
-                       *, last: bool) -> httpx.Response | None:
+    async def _attempt(
+        self, transport: httpx.AsyncBaseTransport, request: httpx.Request, *, last: bool
+    ) -> httpx.Response | None:
         """The response, or None when the caller should wait and retry."""
         try:
             response = await transport.handle_async_request(request)

@@ -58,7 +58,7 @@ def _is_pkcs12(der: bytes) -> bool:
     """PFX ::= SEQUENCE { version INTEGER (3), ... }: an X.509 certificate starts with a SEQUENCE instead."""
     length_byte = der[1] if len(der) > 1 else 0
     offset = 2 + (length_byte & 0x7F if length_byte & 0x80 else 0)
-    return der[offset:offset + 3] == b"\x02\x01\x03"
+    return der[offset : offset + 3] == b"\x02\x01\x03"
 
 
 def _unwrap_base64(content: bytes) -> bytes:
@@ -87,11 +87,19 @@ def load_truststore(name: str, content: bytes, password: str | None = None) -> T
     elif kind == "jks":
         certs = jks_format.trusted_certificates(name, content, password)
     else:
-        raise StoreFormatError(f"truststore {name} is in no format we read", store=name, kind="truststore",
-                               hint="upload a PEM, DER (.cer/.crt/.der), PKCS#12 (.p12/.pfx) or JKS file")
+        raise StoreFormatError(
+            f"truststore {name} is in no format we read",
+            store=name,
+            kind="truststore",
+            hint="upload a PEM, DER (.cer/.crt/.der), PKCS#12 (.p12/.pfx) or JKS file",
+        )
     if not certs:
-        raise StoreFormatError(f"no certificate found in truststore {name}", store=name, kind="truststore",
-                               hint="upload the server's certificate or its CA certificate")
+        raise StoreFormatError(
+            f"no certificate found in truststore {name}",
+            store=name,
+            kind="truststore",
+            hint="upload the server's certificate or its CA certificate",
+        )
     return TrustStore(name=name, format=kind, certificates=certs)
 
 
@@ -99,19 +107,25 @@ def _der_certificate(name: str, content: bytes) -> tuple[x509.Certificate, ...]:
     try:
         return (x509.load_der_x509_certificate(content),)
     except ValueError as exc:
-        raise StoreFormatError(f"truststore {name} is DER but not an X.509 certificate", store=name,
-                               kind="truststore") from exc
+        raise StoreFormatError(
+            f"truststore {name} is DER but not an X.509 certificate", store=name, kind="truststore"
+        ) from exc
 
 
-def _pkcs12(name: str, content: bytes, password: str | None,
-            kind: str) -> tuple[PrivateKeyTypes | None, tuple[x509.Certificate, ...]]:
+def _pkcs12(
+    name: str, content: bytes, password: str | None, kind: str
+) -> tuple[PrivateKeyTypes | None, tuple[x509.Certificate, ...]]:
     label = "TrustStorePassword" if kind == "truststore" else "KeyStorePassword"
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(content, _password(password))
     except ValueError as exc:
         problem = "is wrong" if password else "is missing"
-        raise StorePasswordError(f"cannot open PKCS#12 {kind} {name}: {label} {problem} or the file is damaged",
-                                 store=name, kind=kind, hint=f"set {label} on the destination") from exc
+        raise StorePasswordError(
+            f"cannot open PKCS#12 {kind} {name}: {label} {problem} or the file is damaged",
+            store=name,
+            kind=kind,
+            hint=f"set {label} on the destination",
+        ) from exc
     certs = ((cert,) if cert else ()) + tuple(extra)
     return key, certs
 
@@ -122,14 +136,19 @@ def load_keystore(name: str, content: bytes, password: str | None = None) -> Key
     if kind == "pkcs12":
         key, chain = _pkcs12(name, content, password, "keystore")
     elif kind == "pem":
-        key, chain = _pem_key(name, content, password), tuple(
-            x509.load_pem_x509_certificate(m.group(0)) for m in _PEM_CERT.finditer(content))
+        key, chain = (
+            _pem_key(name, content, password),
+            tuple(x509.load_pem_x509_certificate(m.group(0)) for m in _PEM_CERT.finditer(content)),
+        )
     elif kind == "jks":
         key, chain = jks_format.first_private_key(name, content, password)
     else:
         raise StoreFormatError(
-            f"the format of keystore {name} is not supported", store=name, kind="keystore",
-            hint="supported: PKCS#12 (.p12/.pfx), PEM with private key and certificate, JKS")
+            f"the format of keystore {name} is not supported",
+            store=name,
+            kind="keystore",
+            hint="supported: PKCS#12 (.p12/.pfx), PEM with private key and certificate, JKS",
+        )
     if key is None or not chain:
         raise StoreFormatError(f"keystore {name} needs a private key and its certificate", store=name, kind="keystore")
     return KeyStore(name=name, format=kind, key=key, chain=chain)
@@ -144,5 +163,9 @@ def _pem_key(name: str, content: bytes, password: str | None) -> PrivateKeyTypes
         return serialization.load_pem_private_key(match.group(0), _password(password) if encrypted else None)
     except (ValueError, TypeError) as exc:
         problem = "is wrong" if password else "is missing"
-        raise StorePasswordError(f"cannot decrypt the private key in keystore {name}: KeyStorePassword {problem}",
-                                 store=name, kind="keystore", hint="set KeyStorePassword on the destination") from exc
+        raise StorePasswordError(
+            f"cannot decrypt the private key in keystore {name}: KeyStorePassword {problem}",
+            store=name,
+            kind="keystore",
+            hint="set KeyStorePassword on the destination",
+        ) from exc

@@ -42,9 +42,14 @@ class CertificateInfo:
 
     @classmethod
     def of(cls, cert: x509.Certificate) -> CertificateInfo:
-        return cls(subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
-                   names=subject_names(cert), not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
-                   sha256=cert.fingerprint(hashes.SHA256()).hex())
+        return cls(
+            subject=cert.subject.rfc4514_string(),
+            issuer=cert.issuer.rfc4514_string(),
+            names=subject_names(cert),
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+            sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        )
 
     @property
     def self_signed(self) -> bool:
@@ -83,8 +88,9 @@ def trust_all_context() -> ssl.SSLContext:
 def add_client_certificate(context: ssl.SSLContext, keystore: KeyStore) -> ssl.SSLContext:
     """Load key + chain; the key touches the disk only encrypted with a one-time password, for milliseconds."""
     one_time = secrets.token_urlsafe(24).encode()
-    key_pem = keystore.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.BestAvailableEncryption(one_time))
+    key_pem = keystore.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(one_time)
+    )
     chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in keystore.chain)
     with tempfile.TemporaryDirectory(prefix="btp-") as folder:
         cert_file, key_file = Path(folder, "chain.pem"), Path(folder, "key.pem")
@@ -107,23 +113,50 @@ def find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def translate_tls_error(exc: BaseException, host: str, port: int, *, trust: str, destination: str | None = None,
-                        peer: CertificateInfo | None = None) -> TLSError | None:
+def translate_tls_error(
+    exc: BaseException,
+    host: str,
+    port: int,
+    *,
+    trust: str,
+    destination: str | None = None,
+    peer: CertificateInfo | None = None,
+) -> TLSError | None:
     """The `TLSError` for an exception caused by the TLS layer; None when TLS was not the cause."""
     found = find_ssl_error(exc)
     if found is None:
         return None
     if not isinstance(found, ssl.SSLCertVerificationError):
-        hint = ("the server requires a client certificate: use ClientCertificateAuthentication with KeyStoreLocation"
-                if "CERTIFICATE_REQUIRED" in str(found.reason or "") else None)
-        return TLSError(f"TLS handshake with {host}:{port} failed: {found.reason or found}", host=host, port=port,
-                        hint=hint, destination=destination)
+        hint = (
+            "the server requires a client certificate: use ClientCertificateAuthentication with KeyStoreLocation"
+            if "CERTIFICATE_REQUIRED" in str(found.reason or "")
+            else None
+        )
+        return TLSError(
+            f"TLS handshake with {host}:{port} failed: {found.reason or found}",
+            host=host,
+            port=port,
+            hint=hint,
+            destination=destination,
+        )
     code = int(found.verify_code or 0)
-    cls = (HostnameMismatchError if code in _MISMATCH else
-           CertificateExpiredError if code in _EXPIRED else CertificateVerificationError)
+    cls = (
+        HostnameMismatchError
+        if code in _MISMATCH
+        else CertificateExpiredError
+        if code in _EXPIRED
+        else CertificateVerificationError
+    )
     message = f"TLS certificate verification of {host}:{port} failed: {found.verify_message}"
-    return cls(message, host=host, port=port, code=code, hint=_hint(code, host, trust, peer),
-               destination=destination, peer=peer)
+    return cls(
+        message,
+        host=host,
+        port=port,
+        code=code,
+        hint=_hint(code, host, trust, peer),
+        destination=destination,
+        peer=peer,
+    )
 
 
 def _hint(code: int, host: str, trust: str, peer: CertificateInfo | None) -> str:
@@ -134,19 +167,25 @@ def _hint(code: int, host: str, trust: str, peer: CertificateInfo | None) -> str
         until = f" (valid until {peer.not_after:%Y-%m-%d})" if peer else ""
         return f"the certificate of {host} is expired or not yet valid{until}: renew it on the server"
     if trust.startswith("truststore"):
-        return (f"the certificate of {host} is not signed by a certificate in the destination's {trust}: "
-                "upload the server certificate or its issuing CA")
-    return (f"upload the server certificate of {host} (or its CA) to the destination's truststore "
-            "and set TrustStoreLocation")
+        return (
+            f"the certificate of {host} is not signed by a certificate in the destination's {trust}: "
+            "upload the server certificate or its issuing CA"
+        )
+    return (
+        f"upload the server certificate of {host} (or its CA) to the destination's truststore "
+        "and set TrustStoreLocation"
+    )
 
 
-async def peer_certificate(host: str, port: int, *, address: str | None = None,
-                           timeout: float = 3.0) -> CertificateInfo | None:  # noqa: ASYNC109
+async def peer_certificate(
+    host: str, port: int, *, address: str | None = None, timeout: float = 3.0
+) -> CertificateInfo | None:
     """The server's certificate without verifying it (diagnostics only); None when unreachable."""
     try:
         async with asyncio.timeout(timeout):
-            _, writer = await asyncio.open_connection(address or host, port, ssl=trust_all_context(),
-                                                           server_hostname=host)
+            _, writer = await asyncio.open_connection(
+                address or host, port, ssl=trust_all_context(), server_hostname=host
+            )
             try:
                 der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
             finally:
@@ -158,8 +197,9 @@ async def peer_certificate(host: str, port: int, *, address: str | None = None,
         return None
 
 
-async def requires_client_certificate(host: str, port: int, *, address: str | None = None,
-                                      timeout: float = 3.0) -> bool:  # noqa: ASYNC109
+async def requires_client_certificate(
+    host: str, port: int, *, address: str | None = None, timeout: float = 3.0
+) -> bool:
     """Heuristic for servers that hang up without a TLS alert: a TLS 1.2 handshake without client certificate
     (where the server must decide within the handshake) is refused by an alert or a reset."""
     context = trust_all_context()

@@ -21,8 +21,15 @@ from .tls import peer_certificate, requires_client_certificate, translate_tls_er
 
 
 class DestinationTransport(httpx.AsyncBaseTransport):
-    def __init__(self, resolve: Callable[[], Awaitable[ResolvedDestination]], router: Router,
-                 resilience: Resilience, backend: ResolvingBackend, *, sap_client_query: bool = False) -> None:
+    def __init__(
+        self,
+        resolve: Callable[[], Awaitable[ResolvedDestination]],
+        router: Router,
+        resilience: Resilience,
+        backend: ResolvingBackend,
+        *,
+        sap_client_query: bool = False,
+    ) -> None:
         self._resolve = resolve
         self._router = router
         self._resilience = resilience
@@ -49,8 +56,9 @@ class DestinationTransport(httpx.AsyncBaseTransport):
         if missing:
             request.url = request.url.copy_merge_params(missing)
 
-    async def _translate(self, exc: httpx.TransportError, request: httpx.Request,
-                         resolved: ResolvedDestination) -> Exception:
+    async def _translate(
+        self, exc: httpx.TransportError, request: httpx.Request, resolved: ResolvedDestination
+    ) -> Exception:
         host, port, name = request.url.host, request.url.port or _default_port(request.url), resolved.name
         tls = translate_tls_error(exc, host, port, trust=resolved.trust, destination=name)
         if isinstance(tls, CertificateVerificationError) and resolved.proxy_type is not ProxyType.ON_PREMISE:
@@ -59,18 +67,30 @@ class DestinationTransport(httpx.AsyncBaseTransport):
         if tls is not None:
             return tls
         if await self._client_certificate_missing(exc, request, resolved):
-            return TLSError(f"{host}:{port} closed the TLS connection without an answer: it requires a TLS client "
-                            "certificate", host=host, port=port, destination=name,
-                            hint="use Authentication=ClientCertificateAuthentication with KeyStoreLocation")
+            return TLSError(
+                f"{host}:{port} closed the TLS connection without an answer: it requires a TLS client certificate",
+                host=host,
+                port=port,
+                destination=name,
+                hint="use Authentication=ClientCertificateAuthentication with KeyStoreLocation",
+            )
         where = str(request.url.copy_with(query=None))
         if isinstance(exc, httpx.TimeoutException):
-            return TargetUnavailableError(f"{type(exc).__name__}: no answer from {where} in time (destination {name})",
-                                          url=where, destination=name)
-        return TargetUnavailableError(f"cannot reach {where} for destination {name}: {type(exc).__name__}",
-                                      url=where, destination=name, hint=_reach_hint(resolved))
+            return TargetUnavailableError(
+                f"{type(exc).__name__}: no answer from {where} in time (destination {name})",
+                url=where,
+                destination=name,
+            )
+        return TargetUnavailableError(
+            f"cannot reach {where} for destination {name}: {type(exc).__name__}",
+            url=where,
+            destination=name,
+            hint=_reach_hint(resolved),
+        )
 
-    async def _client_certificate_missing(self, exc: httpx.TransportError, request: httpx.Request,
-                                          resolved: ResolvedDestination) -> bool:
+    async def _client_certificate_missing(
+        self, exc: httpx.TransportError, request: httpx.Request, resolved: ResolvedDestination
+    ) -> bool:
         if not isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError) or request.url.scheme != "https":
             return False
         if resolved.keystore is not None or resolved.proxy_type is ProxyType.ON_PREMISE:
@@ -88,8 +108,9 @@ def _default_port(url: httpx.URL) -> int:
 
 def _reach_hint(resolved: ResolvedDestination) -> str:
     if resolved.proxy_type is ProxyType.PRIVATE_LINK:
-        return ("check the private host name in URL and that the Private Link service instance is bound to this "
-                "application")
+        return (
+            "check the private host name in URL and that the Private Link service instance is bound to this application"
+        )
     if resolved.proxy_type is ProxyType.ON_PREMISE:
         return "check that the Cloud Connector is connected and maps the virtual host of URL"
     return "check URL and the network (proxy variables for Internet destinations)"

@@ -32,8 +32,10 @@ class ServiceBinding:
     def require(self, key: str) -> str:
         value = self.credential(key)
         if not value:
-            raise ConfigurationError(f"binding {self.name} ({self.label}) has no credential '{key}'",
-                                     hint="re-create the service key / binding")
+            raise ConfigurationError(
+                f"binding {self.name} ({self.label}) has no credential '{key}'",
+                hint="re-create the service key / binding",
+            )
         return value
 
 
@@ -47,8 +49,13 @@ def parse_vcap_services(text: str | None) -> list[ServiceBinding]:
         raise ConfigurationError(f"VCAP_SERVICES is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
     if not isinstance(document, dict):
         raise ConfigurationError("VCAP_SERVICES must be a JSON object of label → list of bindings")
-    return [_binding(label, entry) for label, entries in document.items() if isinstance(entries, list)
-            for entry in entries if isinstance(entry, dict)]
+    return [
+        _binding(label, entry)
+        for label, entries in document.items()
+        if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict)
+    ]
 
 
 def _binding(label: str, entry: Mapping[str, Any]) -> ServiceBinding:
@@ -76,6 +83,8 @@ def require_binding(bindings: list[ServiceBinding], label: str, *, purpose: str)
     binding = find_binding(bindings, label)
     if binding is None:
         raise BindingNotFoundError(
-            label, f"no binding to the {label} service in VCAP_SERVICES; it is needed for {purpose}",
-            hint=f"bind a '{label}' service instance to the application (mta.yaml `requires`)")
+            label,
+            f"no binding to the {label} service in VCAP_SERVICES; it is needed for {purpose}",
+            hint=f"bind a '{label}' service instance to the application (mta.yaml `requires`)",
+        )
     return binding

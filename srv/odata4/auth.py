@@ -52,9 +52,7 @@ def authorize(service: Service, entity_set: EntitySet | None, event: str, user: 
         return
     if entity_set.requires and not _allowed(user, entity_set.requires):
         raise _denied(user)
-    if entity_set.restrict and not any(
-        _grants(r.grant, event) and _allowed(user, r.to) for r in entity_set.restrict
-    ):
+    if entity_set.restrict and not any(_grants(r.grant, event) and _allowed(user, r.to) for r in entity_set.restrict):
         raise _denied(user)
 
 

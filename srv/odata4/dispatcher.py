@@ -102,7 +102,9 @@ class Dispatcher:
             return self._metadata(request)
         if path == "$batch":
             if request.method != "POST":
-                raise MethodNotAllowed(f"Method {request.method} is not allowed for calls to $batch endpoint", code="405")
+                raise MethodNotAllowed(
+                    f"Method {request.method} is not allowed for calls to $batch endpoint", code="405"
+                )
             auth.authorize(self.service, None, "READ", request.user)
             if self.batch_handler is None:
                 raise NotImplementedFeature("$batch is not supported")
@@ -129,7 +131,9 @@ class Dispatcher:
     def _metadata(self, request: Request) -> Response:
         auth.authorize(self.service, None, "READ", request.user)
         if request.method not in ("GET", "HEAD"):
-            raise MethodNotAllowed(f"Method {request.method} is not allowed for calls to the metadata endpoint", code="405")
+            raise MethodNotAllowed(
+                f"Method {request.method} is not allowed for calls to the metadata endpoint", code="405"
+            )
         wants_json = dict(request.query).get("$format") == "json" or _accepts_only_json(request)
         headers = dict(ODATA_VERSION)
         if self.documents.metadata_etag:
@@ -183,7 +187,7 @@ class Dispatcher:
         return self._format(request, resolved, options, page)
 
     def _format(self, request: Request, resolved: Resolved, options: ast.QueryOptions, page: Page) -> Response:
-        writer = EntityWriter(self.service_entity_set, ieee754=_ieee754(request))
+        writer = EntityWriter(self.service_entity_set, ieee754=ieee754_requested(request))
         entity_set = resolved.entity_set
         if resolved.kind == "collection":
             doc: dict[str, Any] = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}"}
@@ -199,10 +203,10 @@ class Dispatcher:
         if resolved.kind == "entity":
             doc = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}/$entity"}
             doc.update(self._entity_json(writer, entity_set, row, options, page.view))
-            return json_response(200, doc, etag=_etag(entity_set, row))
+            return json_response(200, doc, etag=entity_etag(entity_set, row))
         prop = resolved.prop
         assert prop is not None
-        value = format_value(row.get(prop.name), prop, _ieee754(request))
+        value = format_value(row.get(prop.name), prop, ieee754_requested(request))
         if resolved.kind == "value":
             if value is None:
                 return Response(204, b"", dict(ODATA_VERSION))
@@ -211,9 +215,13 @@ class Dispatcher:
         context = f"{resolved.context_prefix}$metadata#{entity_set.name}({key_text})/{prop.name}"
         return json_response(200, {"@odata.context": context, "value": value})
 
-    async def _aggregate(self, request: Request, resolved: Resolved, apply: Apply, options: ast.QueryOptions) -> Response:
+    async def _aggregate(
+        self, request: Request, resolved: Resolved, apply: Apply, options: ast.QueryOptions
+    ) -> Response:
         if resolved.kind != "collection" or options.filter is not None or options.expand or options.select is not None:
-            raise NotImplementedFeature("$apply with groupby/aggregate works on collections without $filter/$select/$expand")
+            raise NotImplementedFeature(
+                "$apply with groupby/aggregate works on collections without $filter/$select/$expand"
+            )
         entity_set = resolved.entity_set
 
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
@@ -231,7 +239,9 @@ class Dispatcher:
             for prop in virtual_keys:
                 item[prop.name] = prop.default
             value.append(item)
-        return json_response(200, {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}", "value": value})
+        return json_response(
+            200, {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}", "value": value}
+        )
 
     def _read_page(self, conn: sa.Connection, resolved: Resolved, options: ast.QueryOptions) -> Page:
         page = self.store.read(conn, resolved.target, _read_options(resolved, options))
@@ -288,11 +298,11 @@ def _key_literal(value: Any) -> str:
     return str(value)
 
 
-def _etag(entity_set: EntitySet, row: dict[str, Any]) -> str | None:
+def entity_etag(entity_set: EntitySet, row: dict[str, Any]) -> str | None:
     return entity_tag(entity_set, row)
 
 
-def _ieee754(request: Request) -> bool:
+def ieee754_requested(request: Request) -> bool:
     accept = (request.headers.get("accept") or "") + ";" + (request.headers.get("content-type") or "")
     return "ieee754compatible=true" in accept.replace(" ", "").lower()
 

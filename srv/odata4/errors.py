@@ -137,4 +137,3 @@ class UnsupportedMediaType(ODataError):
 class NotImplementedFeature(ODataError):
     status = 501
     default_code = "501"
-

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odata4 import auth
-from odata4.dispatcher import Dispatcher, _etag, _ieee754, json_response, parse_json_body
+from odata4.dispatcher import Dispatcher, entity_etag, ieee754_requested, json_response, parse_json_body
 from odata4.edm.model import EntitySet
 from odata4.errors import (
     BadRequest,
@@ -63,7 +63,8 @@ class WriteOperations:
             raise NotImplementedFeature(BYPASS_DRAFT, code="501")
         if entity_set.draft_node and resolved.via is None:
             raise UnprocessableEntity(
-                "A draft-enabled entity can only be modified via its root entity", code="DRAFT_MODIFICATION_ONLY_VIA_ROOT"
+                "A draft-enabled entity can only be modified via its root entity",
+                code="DRAFT_MODIFICATION_ONLY_VIA_ROOT",
             )
         if not entity_set.insertable:
             raise MethodNotAllowed("Method Not Allowed", code="405")
@@ -93,7 +94,9 @@ class WriteOperations:
     async def put(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
         return await self._update(request, resolved, options, replace=True)
 
-    async def _update(self, request: Request, resolved: Resolved, options: ast.QueryOptions, *, replace: bool) -> Response:
+    async def _update(
+        self, request: Request, resolved: Resolved, options: ast.QueryOptions, *, replace: bool
+    ) -> Response:
         entity_set = resolved.entity_set
         _read_only(entity_set)
         body = parse_json_body(request)
@@ -141,7 +144,9 @@ class WriteOperations:
     # --- helpers -------------------------------------------------------------------------------
 
     def _one(self, conn: sa.Connection, target: Target) -> dict[str, Any]:
-        page = self.dispatcher.store.read(conn, Target(target.entity_set, target.conditions, single=True), ast.QueryOptions())
+        page = self.dispatcher.store.read(
+            conn, Target(target.entity_set, target.conditions, single=True), ast.QueryOptions()
+        )
         if not page.rows:
             raise NotFound("Not Found", code="404")
         return page.rows[0]
@@ -156,14 +161,19 @@ class WriteOperations:
         if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
         if entity_set.etag is None or (if_match is None and if_none is None):
             return
-        current = _etag(entity_set, self._one(conn, target))
+        current = entity_etag(entity_set, self._one(conn, target))
         if if_match is not None and if_match.strip() != "*" and current not in _etags(if_match):
             raise PreconditionFailed("Precondition Failed", code="412")
         if if_none is not None and (if_none.strip() == "*" or current in _etags(if_none)):
             raise PreconditionFailed("Precondition Failed", code="412")
 
     async def _respond(
-        self, request: Request, entity_set: EntitySet, keys: dict[str, Any], options: ast.QueryOptions, status: int,
+        self,
+        request: Request,
+        entity_set: EntitySet,
+        keys: dict[str, Any],
+        options: ast.QueryOptions,
+        status: int,
         headers: dict[str, str],
     ) -> Response:
         if request.prefers("return=minimal"):
@@ -172,10 +182,10 @@ class WriteOperations:
         page = await self.dispatcher.database.read(lambda conn: self.dispatcher.store.read(conn, target, options))
         if not page.rows:
             raise NotFound("Not Found", code="404")
-        writer = EntityWriter(self.dispatcher.service_entity_set, ieee754=_ieee754(request))
+        writer = EntityWriter(self.dispatcher.service_entity_set, ieee754=ieee754_requested(request))
         document: dict[str, Any] = {"@odata.context": f"$metadata#{entity_set.name}/$entity"}
         document.update(writer.entity(entity_set, page.rows[0], options))
-        response = json_response(status, document, etag=_etag(entity_set, page.rows[0]))
+        response = json_response(status, document, etag=entity_etag(entity_set, page.rows[0]))
         response.headers.update(headers)
         return response
 
@@ -186,6 +196,7 @@ def _etags(header: str) -> set[str]:
 
 def _key_path(entity_set: EntitySet, keys: dict[str, Any]) -> str:
     props = entity_set.keys
+
     def literal(name: str, value: Any) -> str:
         prop = entity_set.member(name)
         if isinstance(value, bool):
@@ -193,6 +204,7 @@ def _key_path(entity_set: EntitySet, keys: dict[str, Any]) -> str:
         if getattr(prop, "type", "") == "Edm.String":
             return "'" + str(value).replace("'", "''") + "'"
         return str(value)
+
     if len(props) == 1:
         return literal(props[0].name, keys.get(props[0].name))
     return ",".join(f"{p.name}={literal(p.name, keys.get(p.name, True))}" for p in props)

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from tests.support.server import serve
 
 from bpverify.app import create_app
 from bpverify.auth import MockedUsers
 from bpverify.settings import Settings
-from tests.support.server import serve
 
 ROOT = "/odata/v4/business-partner-verification/"
 N1 = "2c728381-72ce-4fdd-8293-8add71579666"
@@ -51,7 +51,10 @@ def test_the_second_clerk_sees_the_lock_until_it_expires(base: str) -> None:
         time.sleep(LOCK_SECONDS + 0.2)
         taken = dave.post(base + EDIT, json={"PreserveChanges": True})
         assert taken.status_code == 201, taken.text
-        assert dave.get(base + DRAFT + "?$expand=DraftAdministrativeData").json()["DraftAdministrativeData"][
-            "InProcessByUser"
-        ] == "dave"
+        assert (
+            dave.get(base + DRAFT + "?$expand=DraftAdministrativeData").json()["DraftAdministrativeData"][
+                "InProcessByUser"
+            ]
+            == "dave"
+        )
         assert alice.patch(base + DRAFT, json={"verificationStatus_code": "V"}).status_code == 403

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from tests.support.server import serve
 
 from bpverify.app import create_app
 from bpverify.settings import Settings
-from tests.support.server import serve
 
 ROOT = "/odata/v4/business-partner-verification/"
 N2 = "ff0bc005-710c-4097-a687-64ef380498f4"  # 17100002, status P, address in Berlin with postal code 1011
@@ -18,21 +18,26 @@ A2 = "64e718c9-ff99-47f1-8ca3-950c850777d4"
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[httpx.Client]:
-    with serve(create_app(Settings(db_url=db_url))) as url, httpx.Client(
-        base_url=url + ROOT, auth=("alice", "alice"), timeout=30
-    ) as client:
+    with (
+        serve(create_app(Settings(db_url=db_url))) as url,
+        httpx.Client(base_url=url + ROOT, auth=("alice", "alice"), timeout=30) as client,
+    ):
         yield client
 
 
 def _edit(client: httpx.Client) -> None:
-    response = client.post(f"Notifications(ID={N2},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit",
-                           json={"PreserveChanges": True})
+    response = client.post(
+        f"Notifications(ID={N2},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit",
+        json={"PreserveChanges": True},
+    )
     assert response.status_code == 201, response.text
 
 
 def test_seeded_invalid_postal_code_is_a_finding(client: httpx.Client) -> None:
     findings = client.get(f"Notifications(ID={N2},IsActiveEntity=true)/findings").json()["value"]
-    assert [(f["target"], f["code"], f["addressId"]) for f in findings] == [("postalCode", "POSTAL_CODE_INVALID", "124463")]
+    assert [(f["target"], f["code"], f["addressId"]) for f in findings] == [
+        ("postalCode", "POSTAL_CODE_INVALID", "124463")
+    ]
 
 
 def test_invalid_postal_code_is_rejected_on_the_field(client: httpx.Client) -> None:

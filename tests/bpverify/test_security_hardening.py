@@ -29,8 +29,14 @@ def running(folder: Path, **settings: Any) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def hardened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    with running(tmp_path_factory.mktemp("hardened"), max_body_bytes=64 * 1024, max_batch_parts=5, max_top=100,
-                 max_expand_depth=2, cors_origins=f"{UI}, https://other.example") as client:
+    with running(
+        tmp_path_factory.mktemp("hardened"),
+        max_body_bytes=64 * 1024,
+        max_batch_parts=5,
+        max_top=100,
+        max_expand_depth=2,
+        cors_origins=f"{UI}, https://other.example",
+    ) as client:
         yield client
 
 
@@ -48,6 +54,7 @@ def error(response: httpx.Response, status: int) -> str:
 
 # --- request size -----------------------------------------------------------------------------------
 
+
 def test_declared_body_above_the_limit_is_413(hardened: httpx.Client) -> None:
     big = json.dumps({"businessPartnerName": "x" * 70_000})
     response = hardened.post(f"{ROOT}/Notifications", content=big, headers={"content-type": "application/json"})
@@ -60,8 +67,12 @@ def test_streamed_body_above_the_limit_is_413_on_every_endpoint(hardened: httpx.
             yield b"x" * 1024
 
     for path in (f"{ROOT}/$batch", "/messaging/enterprise-messaging"):
-        response = hardened.post(path, content=chunks(), headers={"content-type": "application/json"},
-                                 auth=("eventmesh", "eventmesh") if "messaging" in path else ALICE)
+        response = hardened.post(
+            path,
+            content=chunks(),
+            headers={"content-type": "application/json"},
+            auth=("eventmesh", "eventmesh") if "messaging" in path else ALICE,
+        )
         assert response.status_code == 413, (path, response.text)
 
 
@@ -75,6 +86,7 @@ def test_batch_part_limit(hardened: httpx.Client) -> None:
 
 
 # --- how much one request may ask for -------------------------------------------------------------------
+
 
 def test_top_limit(hardened: httpx.Client) -> None:
     assert hardened.get(f"{ROOT}/Notifications?$top=100").status_code == 200
@@ -113,6 +125,7 @@ def test_defaults_accept_what_cap_accepts(default: httpx.Client) -> None:
 
 # --- CORS --------------------------------------------------------------------------------------------
 
+
 def test_cors_is_off_by_default(default: httpx.Client) -> None:
     response = default.get(f"{ROOT}/StatusValues", headers={"origin": UI})
     assert "access-control-allow-origin" not in response.headers
@@ -121,9 +134,14 @@ def test_cors_is_off_by_default(default: httpx.Client) -> None:
 
 
 def test_cors_for_configured_origins_only(hardened: httpx.Client) -> None:
-    preflight = hardened.options(f"{ROOT}/Notifications", headers={
-        "origin": UI, "access-control-request-method": "PATCH",
-        "access-control-request-headers": "authorization, content-type, if-match"})
+    preflight = hardened.options(
+        f"{ROOT}/Notifications",
+        headers={
+            "origin": UI,
+            "access-control-request-method": "PATCH",
+            "access-control-request-headers": "authorization, content-type, if-match",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == UI
     assert hardened.get(f"{ROOT}/StatusValues", headers={"origin": UI}).headers["access-control-allow-origin"] == UI
@@ -132,6 +150,7 @@ def test_cors_for_configured_origins_only(hardened: httpx.Client) -> None:
 
 
 # --- security headers --------------------------------------------------------------------------------
+
 
 def test_security_headers_on_odata(default: httpx.Client) -> None:
     headers = default.get(f"{ROOT}/StatusValues").headers

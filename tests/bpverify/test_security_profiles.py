@@ -43,8 +43,9 @@ def test_mocked_users_on_cloud_foundry_refuse_to_start(db: None, monkeypatch: py
         create_app(Settings())
 
 
-def test_the_override_starts_but_shouts(db: None, monkeypatch: pytest.MonkeyPatch,
-                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_the_override_starts_but_shouts(
+    db: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("VCAP_APPLICATION", VCAP_APPLICATION)
     monkeypatch.setenv(OVERRIDE, "true")
     with caplog.at_level(logging.INFO, logger="bpverify.profiles"):
@@ -54,15 +55,23 @@ def test_the_override_starts_but_shouts(db: None, monkeypatch: pytest.MonkeyPatc
     assert critical and "MOCKED AUTHENTICATION ON CLOUD FOUNDRY" in critical[0].getMessage()
 
 
-@pytest.mark.parametrize("environ", [
-    {"BPVERIFY_PROFILE": "production"},  # production needs a binding
-    {"BPVERIFY_PROFILE": "production", "BPVERIFY_AUTH": "mocked", OVERRIDE: "true",
-     "VCAP_SERVICES": json.dumps(binding())},  # never mocked in production, override or not
-    {"BPVERIFY_AUTH": "xsuaa"},  # asked for XSUAA, nothing bound
-    {"VCAP_APPLICATION": VCAP_APPLICATION, OVERRIDE: "false"},
-])
-def test_unsafe_configurations_refuse_to_start(db: None, monkeypatch: pytest.MonkeyPatch,
-                                               environ: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"BPVERIFY_PROFILE": "production"},  # production needs a binding
+        {
+            "BPVERIFY_PROFILE": "production",
+            "BPVERIFY_AUTH": "mocked",
+            OVERRIDE: "true",
+            "VCAP_SERVICES": json.dumps(binding()),
+        },  # never mocked in production, override or not
+        {"BPVERIFY_AUTH": "xsuaa"},  # asked for XSUAA, nothing bound
+        {"VCAP_APPLICATION": VCAP_APPLICATION, OVERRIDE: "false"},
+    ],
+)
+def test_unsafe_configurations_refuse_to_start(
+    db: None, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str]
+) -> None:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(StartupRefused):
@@ -79,9 +88,19 @@ def test_production_on_cloud_foundry_with_binding_starts(db: None, monkeypatch: 
 @pytest.mark.slow
 def test_the_cli_exits_instead_of_serving_mocked_users_on_cloud_foundry(tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("BPVERIFY_", "VCAP_"))}
-    environ.update(VCAP_APPLICATION=VCAP_APPLICATION, BPVERIFY_DB_URL=f"sqlite:///{tmp_path / 'bpv.sqlite'}",
-                   PYTHONPATH=os.pathsep.join(["srv", environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, "-m", "bpverify", "serve", "--port", str(free_port())], env=environ,
-                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[2], check=False)
+    environ.update(
+        VCAP_APPLICATION=VCAP_APPLICATION,
+        BPVERIFY_DB_URL=f"sqlite:///{tmp_path / 'bpv.sqlite'}",
+        PYTHONPATH=os.pathsep.join(["srv", environ.get("PYTHONPATH", "")]),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bpverify", "serve", "--port", str(free_port())],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
     assert done.returncode != 0
     assert "refusing mocked authentication on Cloud Foundry" in done.stderr + done.stdout

@@ -61,8 +61,14 @@ def uaa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Uaa]:
 
 @contextmanager
 def service(uaa: Uaa, folder: Path, **settings: Any) -> Iterator[str]:
-    config = Settings.model_validate({"profile": "production", "db_url": f"sqlite:///{folder / 'bpv.sqlite'}",
-                                      "VCAP_SERVICES": json.dumps(binding()), **settings})
+    config = Settings.model_validate(
+        {
+            "profile": "production",
+            "db_url": f"sqlite:///{folder / 'bpv.sqlite'}",
+            "VCAP_SERVICES": json.dumps(binding()),
+            **settings,
+        }
+    )
     with serve(create_app(config, xsuaa_transport=uaa.transport())) as base:
         yield base + ROOT
 
@@ -83,6 +89,7 @@ def get(base: str, path: str, headers: dict[str, str] | None = None) -> httpx.Re
 
 # --- forged and broken tokens: every one 401 (or 403 where the token is fine but grants nothing) ----
 
+
 def _tampered() -> str:
     header, _, signature = ISSUER.token(ISSUER.claims("Viewer")).split(".")
     richer = b64(json.dumps(ISSUER.claims("Viewer", "Validator")).encode())
@@ -97,14 +104,15 @@ NOW = time.time()
 FORGED: dict[str, tuple[Callable[[], str], int]] = {
     "alg none, no signature": (lambda: ISSUER.raw(ISSUER.header(alg="none"), ISSUER.claims("Viewer"), b""), 401),
     "alg none, with signature": (_header_only(alg="none"), 401),
-    "HS256 signed with the public key": (lambda: ISSUER.raw(ISSUER.header(alg="HS256"), ISSUER.claims("Viewer"),
-                                                            hmac_secret=public_pem(KEY).encode()), 401),
+    "HS256 signed with the public key": (
+        lambda: ISSUER.raw(ISSUER.header(alg="HS256"), ISSUER.claims("Viewer"), hmac_secret=public_pem(KEY).encode()),
+        401,
+    ),
     "RS512 by the right key": (lambda: ISSUER.token(algorithm="RS512"), 401),
     "PS256 by the right key": (lambda: ISSUER.token(algorithm="PS256"), 401),
     "ES256 (wrong key type)": (lambda: ISSUER.token(key=EC_KEY, algorithm="ES256", kid="ec-key"), 401),
     "RS256 naming an EC key": (lambda: ISSUER.token(kid="ec-key"), 401),
-    "RS256 by a 1024-bit key": (lambda: Issuer(WEAK).raw(ISSUER.header(kid="weak-key"), ISSUER.claims("Viewer")),
-                                401),
+    "RS256 by a 1024-bit key": (lambda: Issuer(WEAK).raw(ISSUER.header(kid="weak-key"), ISSUER.claims("Viewer")), 401),
     "wrong kid": (lambda: ISSUER.token(kid="no-such-key"), 401),
     "no kid": (lambda: ISSUER.token(kid=None), 401),
     "right kid, attacker's key": (lambda: Issuer(ATTACKER).token(), 401),
@@ -117,21 +125,24 @@ FORGED: dict[str, tuple[Callable[[], str], int]] = {
     "not yet valid": (lambda: ISSUER.token(ISSUER.claims("Viewer", nbf=int(NOW) + 300)), 401),
     "issued in the future": (lambda: ISSUER.token(ISSUER.claims("Viewer", iat=int(NOW) + 300)), 401),
     "no exp": (lambda: ISSUER.token(ISSUER.claims("Viewer", exp=None)), 401),
-    "wrong audience": (lambda: ISSUER.token(ISSUER.claims("Viewer", cid="sb-other!t9", client_id="sb-other!t9",
-                                                          aud=["other!t9"])), 401),
+    "wrong audience": (
+        lambda: ISSUER.token(ISSUER.claims("Viewer", cid="sb-other!t9", client_id="sb-other!t9", aud=["other!t9"])),
+        401,
+    ),
     "wrong zone": (lambda: ISSUER.token(ISSUER.claims("Viewer", zid="99999999-0000-0000-0000-000000000000")), 401),
     "no zone": (lambda: ISSUER.token(ISSUER.claims("Viewer", zid=None)), 401),
     "wrong issuer": (lambda: ISSUER.token(ISSUER.claims("Viewer", iss="https://evil.example/oauth/token")), 401),
     "tampered payload": (_tampered, 401),
     "truncated": (lambda: ISSUER.token()[:-12], 401),
     "signature removed": (lambda: ISSUER.token().rsplit(".", 1)[0] + ".", 401),
-    "duplicate alg in header": (lambda: "eyJhbGciOiJSUzI1NiIsImFsZyI6Im5vbmUifQ." + ISSUER.token().split(".", 1)[1],
-                                401),
+    "duplicate alg in header": (
+        lambda: "eyJhbGciOiJSUzI1NiIsImFsZyI6Im5vbmUifQ." + ISSUER.token().split(".", 1)[1],
+        401,
+    ),
     "crit header": (_header_only(crit=["cnf"]), 401),
     "payload is a list": (lambda: ISSUER.raw(ISSUER.header(), [ISSUER.claims("Viewer")]), 401),
     "scope is a string": (lambda: ISSUER.token(ISSUER.claims(scope=f"{XSAPPNAME}.Viewer")), 401),
-    "cnf without the client certificate": (lambda: ISSUER.token(ISSUER.claims("Viewer", cnf={"x5t#S256": "abc"})),
-                                           401),
+    "cnf without the client certificate": (lambda: ISSUER.token(ISSUER.claims("Viewer", cnf={"x5t#S256": "abc"})), 401),
     "oversized": (lambda: ISSUER.token(ISSUER.claims("Viewer", padding="x" * 20000)), 401),
     "garbage": (lambda: "garbage", 401),
     "not base64": (lambda: "@@@.@@@.@@@", 401),
@@ -151,8 +162,9 @@ def test_forged_or_broken_token_is_refused(base: str, case: str) -> None:
         assert response.headers["www-authenticate"].startswith("Bearer ")
 
 
-@pytest.mark.parametrize("authorization", ["Bearer", "bearer", "Basic YWxpY2U6YWxpY2U=", "Token x", "Bearer a b",
-                                           "Bearer \tx", ""])
+@pytest.mark.parametrize(
+    "authorization", ["Bearer", "bearer", "Basic YWxpY2U6YWxpY2U=", "Token x", "Bearer a b", "Bearer \tx", ""]
+)
 def test_malformed_authorization_headers(base: str, authorization: str) -> None:
     response = get(base, "Notifications", {"authorization": authorization})
     assert response.status_code == 401, response.text
@@ -173,12 +185,17 @@ def test_the_jwks_server_saw_only_the_binding_zone(uaa: Uaa, base: str) -> None:
 
 # --- valid tokens: the contract's roles ---------------------------------------------------------------
 
+
 def test_viewer_reads_but_cannot_edit(base: str) -> None:
     viewer = bearer(ISSUER.token(ISSUER.claims("Viewer")))
     response = get(base, "Notifications?$select=ID&$top=1", viewer)
     assert response.status_code == 200, response.text
-    edit = httpx.post(f"{base}/Notifications(ID={NOTIFICATION},IsActiveEntity=true)/"
-                      "BusinessPartnerVerification.draftEdit", json={}, headers=viewer, timeout=30)
+    edit = httpx.post(
+        f"{base}/Notifications(ID={NOTIFICATION},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit",
+        json={},
+        headers=viewer,
+        timeout=30,
+    )
     assert edit.status_code == 403, edit.text
 
 
@@ -186,16 +203,25 @@ def test_validator_edits_and_the_token_user_is_recorded(base: str) -> None:
     claims = ISSUER.claims("Validator", "Viewer", user_name="val.idator@example.com", email="v@example.com")
     validator = bearer(ISSUER.token(claims))
     keys = f"ID={NOTIFICATION},IsActiveEntity"
-    edit = httpx.post(f"{base}/Notifications({keys}=true)/BusinessPartnerVerification.draftEdit",
-                      json={"PreserveChanges": True}, headers=validator, timeout=30)
+    edit = httpx.post(
+        f"{base}/Notifications({keys}=true)/BusinessPartnerVerification.draftEdit",
+        json={"PreserveChanges": True},
+        headers=validator,
+        timeout=30,
+    )
     assert edit.status_code == 201, edit.text
     admin = get(base, f"Notifications({keys}=false)/DraftAdministrativeData", validator)
     assert admin.json()["InProcessByUser"] == "val.idator@example.com"
-    patch = httpx.patch(f"{base}/Notifications({keys}=false)", json={"verificationStatus_code": "P"},
-                        headers=validator, timeout=30)
+    patch = httpx.patch(
+        f"{base}/Notifications({keys}=false)", json={"verificationStatus_code": "P"}, headers=validator, timeout=30
+    )
     assert patch.status_code == 200, patch.text
-    activate = httpx.post(f"{base}/Notifications({keys}=false)/BusinessPartnerVerification.draftActivate",
-                          json={}, headers=validator, timeout=30)
+    activate = httpx.post(
+        f"{base}/Notifications({keys}=false)/BusinessPartnerVerification.draftActivate",
+        json={},
+        headers=validator,
+        timeout=30,
+    )
     assert activate.status_code in (200, 201), activate.text
     active = get(base, f"Notifications({keys}=true)", validator).json()
     assert active["modifiedBy"] == "val.idator@example.com"  # managed: from the token's user_name
@@ -222,17 +248,30 @@ def _der(leaf: trustme.LeafCert) -> bytes:
 def test_certificate_bound_token_with_the_forwarded_certificate(base: str) -> None:
     leaf, other = trustme.CA().issue_cert("client.example"), trustme.CA().issue_cert("other.example")
     token = bearer(ISSUER.token(ISSUER.claims("Viewer", cnf={"x5t#S256": thumbprint_s256(_der(leaf))})))
-    for forwarded, status in [(base64.b64encode(_der(leaf)).decode(), 200),  # gorouter: base64 DER
-                              (f'Hash=x;Cert="{quote(leaf.cert_chain_pems[0].bytes().decode())}"', 200),  # Envoy
-                              (base64.b64encode(_der(other)).decode(), 401), ("", 401), ("junk", 401)]:
+    for forwarded, status in [
+        (base64.b64encode(_der(leaf)).decode(), 200),  # gorouter: base64 DER
+        (f'Hash=x;Cert="{quote(leaf.cert_chain_pems[0].bytes().decode())}"', 200),  # Envoy
+        (base64.b64encode(_der(other)).decode(), 401),
+        ("", 401),
+        ("junk", 401),
+    ]:
         response = get(base, "Notifications?$top=1", {**token, "x-forwarded-client-cert": forwarded})
         assert response.status_code == status, forwarded
 
 
 def test_event_mesh_client_credentials_reach_the_webhook_only(base: str) -> None:
     webhook = base.replace(ROOT, "/messaging/enterprise-messaging")
-    eventmesh = ISSUER.token(ISSUER.claims("emcallback", grant_type="client_credentials", user_name=None, email=None,
-                                           cid="sb-eventmesh!b7", client_id="sb-eventmesh!b7", aud=[]))
+    eventmesh = ISSUER.token(
+        ISSUER.claims(
+            "emcallback",
+            grant_type="client_credentials",
+            user_name=None,
+            email=None,
+            cid="sb-eventmesh!b7",
+            client_id="sb-eventmesh!b7",
+            aud=[],
+        )
+    )
     assert httpx.options(webhook, headers=bearer(eventmesh)).status_code == 200
     viewer = ISSUER.token(ISSUER.claims("Viewer"))
     assert httpx.options(webhook, headers=bearer(viewer)).status_code == 403
@@ -240,6 +279,7 @@ def test_event_mesh_client_credentials_reach_the_webhook_only(base: str) -> None
 
 
 # --- the key service: one fetch for 200 requests; unavailable → 503, not 500 -----------------------
+
 
 def test_200_concurrent_requests_fetch_the_keys_once(uaa: Uaa, tmp_path: Path) -> None:
     uaa.server.requests.clear()

@@ -32,27 +32,29 @@ class Issued:
         return self.cert.public_bytes(serialization.Encoding.DER)
 
     def key_pem(self, password: bytes | None = None) -> bytes:
-        encryption = (serialization.BestAvailableEncryption(password) if password
-                      else serialization.NoEncryption())
+        encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
         return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
     def chain_pem(self) -> bytes:
         return self.pem + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.chain)
 
     def trust_p12(self, password: str) -> bytes:
-        return pkcs12.serialize_key_and_certificates(b"trust", None, None, [self.cert],
-                                                     serialization.BestAvailableEncryption(password.encode()))
+        return pkcs12.serialize_key_and_certificates(
+            b"trust", None, None, [self.cert], serialization.BestAvailableEncryption(password.encode())
+        )
 
     def key_p12(self, password: str) -> bytes:
-        return pkcs12.serialize_key_and_certificates(b"client", self.key, self.cert, self.chain or None,
-                                                     serialization.BestAvailableEncryption(password.encode()))
+        return pkcs12.serialize_key_and_certificates(
+            b"client", self.key, self.cert, self.chain or None, serialization.BestAvailableEncryption(password.encode())
+        )
 
     def trust_jks(self, password: str) -> bytes:
         return bytes(jks.KeyStore.new("jks", [jks.TrustedCertEntry.new("s4", self.der)]).saves(password))
 
     def key_jks(self, password: str) -> bytes:
-        pkcs8 = self.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption())
+        pkcs8 = self.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         entry = jks.PrivateKeyEntry.new("client", [self.der], pkcs8, "pkcs8")
         return bytes(jks.KeyStore.new("jks", [entry]).saves(password))
 
@@ -67,33 +69,51 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def make_cert(common_name: str, names: tuple[str, ...] = (), *, issuer: Issued | None = None, ca: bool = False,
-              days: int = 30, expired: bool = False, client: bool = False) -> Issued:
+def make_cert(
+    common_name: str,
+    names: tuple[str, ...] = (),
+    *,
+    issuer: Issued | None = None,
+    ca: bool = False,
+    days: int = 30,
+    expired: bool = False,
+    client: bool = False,
+) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
-    start, end = (NOW - dt.timedelta(days=60), NOW - dt.timedelta(days=1)) if expired else (
-        NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=days))
+    start, end = (
+        (NOW - dt.timedelta(days=60), NOW - dt.timedelta(days=1))
+        if expired
+        else (NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=days))
+    )
     alt: list[x509.GeneralName] = []
     for name in names:
         try:
             alt.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             alt.append(x509.DNSName(name))
-    builder = (x509.CertificateBuilder().subject_name(_name(common_name))
-               .issuer_name(issuer.cert.subject if issuer else _name(common_name))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(start).not_valid_after(end)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(issuer.cert.subject if issuer else _name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
     if alt:
         builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False)
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                                        critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
     else:
         usage = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
         builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
     if issuer:
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
-                                        critical=False)
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
     cert = builder.sign(issuer.key if issuer else key, hashes.SHA256())
     return Issued(cert=cert, key=key, chain=[issuer.cert, *issuer.chain] if issuer else [])

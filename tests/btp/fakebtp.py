@@ -86,11 +86,13 @@ class FakeBTP:
         return JSONResponse({"Name": name, "Type": "CERTIFICATE", "Content": base64.b64encode(content).decode()})
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/oauth/token", self.token, methods=["POST"]),
-            Route("/destination-configuration/v1/destinations/{name}", self.find),
-            Route("/destination-configuration/v1/{level}/{name}", self.certificate),
-        ])
+        return Starlette(
+            routes=[
+                Route("/oauth/token", self.token, methods=["POST"]),
+                Route("/destination-configuration/v1/destinations/{name}", self.find),
+                Route("/destination-configuration/v1/{level}/{name}", self.certificate),
+            ]
+        )
 
 
 def _lookup_result(name: str, spec: dict[str, Any], user_jwt: str | None) -> dict[str, Any]:
@@ -100,11 +102,19 @@ def _lookup_result(name: str, spec: dict[str, Any], user_jwt: str | None) -> dic
     if "authTokens" in spec:
         result["authTokens"] = spec["authTokens"]
     if spec.get("user_token_header") and user_jwt:
-        result["authTokens"] = [{"type": "bearer", "value": f"exchanged-{len(user_jwt)}", "expires_in": "3600",
-                                 "http_header": {"key": "Authorization", "value": f"Bearer exchanged-{len(user_jwt)}"}}]
+        result["authTokens"] = [
+            {
+                "type": "bearer",
+                "value": f"exchanged-{len(user_jwt)}",
+                "expires_in": "3600",
+                "http_header": {"key": "Authorization", "value": f"Bearer exchanged-{len(user_jwt)}"},
+            }
+        ]
     if "certificates" in spec:
-        result["certificates"] = [{"Name": n, "Type": "CERTIFICATE", "Content": base64.b64encode(c).decode()}
-                                  for n, c in spec["certificates"].items()]
+        result["certificates"] = [
+            {"Name": n, "Type": "CERTIFICATE", "Content": base64.b64encode(c).decode()}
+            for n, c in spec["certificates"].items()
+        ]
     return result
 
 
@@ -121,15 +131,26 @@ def backend_app(label: str) -> Starlette:
             principal = f"basic:{user}"
         elif auth.startswith("Bearer "):
             principal = f"bearer:{auth[7:]}"
-        return JSONResponse({"server": label, "principal": principal, "headers": dict(request.headers),
-                             "query": dict(request.query_params), "path": request.url.path,
-                             "d": {"results": [{"BusinessPartner": "17100001"}, {"BusinessPartner": "17100002"}]}})
+        return JSONResponse(
+            {
+                "server": label,
+                "principal": principal,
+                "headers": dict(request.headers),
+                "query": dict(request.query_params),
+                "path": request.url.path,
+                "d": {"results": [{"BusinessPartner": "17100001"}, {"BusinessPartner": "17100002"}]},
+            }
+        )
 
     async def status(request: Request) -> Response:
         return Response(status_code=int(request.path_params["code"]))
 
-    return Starlette(routes=[Route("/status/{code:int}", status, methods=["GET", "POST", "PUT"]),
-                             Route("/{path:path}", echo, methods=["GET", "POST", "HEAD", "PUT"])])
+    return Starlette(
+        routes=[
+            Route("/status/{code:int}", status, methods=["GET", "POST", "PUT"]),
+            Route("/{path:path}", echo, methods=["GET", "POST", "HEAD", "PUT"]),
+        ]
+    )
 
 
 @dataclass
@@ -148,8 +169,9 @@ class FakeProxy:
         headers.pop("host", None)
         headers["x-via-proxy"] = "1"
         async with httpx.AsyncClient() as client:
-            answer = await client.get(f"{self.backend}{request.url.path}", headers=headers,
-                                      params=dict(request.query_params))
+            answer = await client.get(
+                f"{self.backend}{request.url.path}", headers=headers, params=dict(request.query_params)
+            )
         return Response(answer.content, status_code=answer.status_code, media_type="application/json")
 
     def app(self) -> Starlette:

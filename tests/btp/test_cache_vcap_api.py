@@ -47,9 +47,13 @@ async def test_expired_entries_are_reloaded_and_a_cancelled_waiter_does_not_canc
     assert await cache.get("k", load) == "v" and cache.loads == 2
 
 
-VCAP = {"destination": [{"name": "d1", "label": "destination", "credentials": {"clientid": "c"}},
-                        {"name": "d2", "label": "destination", "credentials": {}}],
-        "user-provided": [{"name": "ups", "label": "user-provided", "tags": ["connectivity"], "credentials": {}}]}
+VCAP = {
+    "destination": [
+        {"name": "d1", "label": "destination", "credentials": {"clientid": "c"}},
+        {"name": "d2", "label": "destination", "credentials": {}},
+    ],
+    "user-provided": [{"name": "ups", "label": "user-provided", "tags": ["connectivity"], "credentials": {}}],
+}
 
 
 def test_bindings_by_label_tag_and_name(caplog: pytest.LogCaptureFixture) -> None:
@@ -74,13 +78,41 @@ def test_bad_vcap_services(text: str) -> None:
 
 def test_public_api_is_pinned() -> None:
     assert sorted(btp.__all__) == [
-        "AuthTokenError", "AuthenticationConfigError", "AuthenticationError", "BTPError", "BindingNotFoundError",
-        "BreakerPolicy", "CertificateExpiredError", "CertificateInfo", "CertificateVerificationError",
-        "CircuitOpenError", "ConfigurationError", "ConnectivitySettings", "Destination", "DestinationClientFactory",
-        "DestinationNotFoundError", "DestinationServiceError", "HostnameMismatchError", "KeyStore", "ProxyType",
-        "ResolvedDestination", "RetryPolicy", "StoreError", "StoreFormatError", "StoreNotFoundError",
-        "StorePasswordError", "TLSError", "TargetUnavailableError", "Timeouts", "TokenError", "TrustStore", "connect",
-        "load_keystore", "load_truststore", "peer_certificate"]
+        "AuthTokenError",
+        "AuthenticationConfigError",
+        "AuthenticationError",
+        "BTPError",
+        "BindingNotFoundError",
+        "BreakerPolicy",
+        "CertificateExpiredError",
+        "CertificateInfo",
+        "CertificateVerificationError",
+        "CircuitOpenError",
+        "ConfigurationError",
+        "ConnectivitySettings",
+        "Destination",
+        "DestinationClientFactory",
+        "DestinationNotFoundError",
+        "DestinationServiceError",
+        "HostnameMismatchError",
+        "KeyStore",
+        "ProxyType",
+        "ResolvedDestination",
+        "RetryPolicy",
+        "StoreError",
+        "StoreFormatError",
+        "StoreNotFoundError",
+        "StorePasswordError",
+        "TLSError",
+        "TargetUnavailableError",
+        "Timeouts",
+        "TokenError",
+        "TrustStore",
+        "connect",
+        "load_keystore",
+        "load_truststore",
+        "peer_certificate",
+    ]
     for name in btp.__all__:
         assert getattr(btp, name) is not None
     assert all(issubclass(getattr(btp, n), btp.BTPError) for n in btp.__all__ if n.endswith("Error"))

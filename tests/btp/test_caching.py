@@ -15,7 +15,8 @@ from .fixtures import BP_PATH
 
 
 async def test_100_concurrent_first_requests_make_one_token_and_one_destination_fetch(
-        factory: DestinationClientFactory, fake: FakeBTP) -> None:
+    factory: DestinationClientFactory, fake: FakeBTP
+) -> None:
     async def call() -> int:
         async with await factory.connect("BusinessPartner") as client:
             return (await client.get(BP_PATH)).status_code
@@ -27,8 +28,9 @@ async def test_100_concurrent_first_requests_make_one_token_and_one_destination_
     assert fake.counts["cert:subaccount:s4-selfsigned.pem"] == 1
 
 
-async def test_the_lookup_runs_the_destination_oauth_flow_in_one_call(factory: DestinationClientFactory,
-                                                                     fake: FakeBTP) -> None:
+async def test_the_lookup_runs_the_destination_oauth_flow_in_one_call(
+    factory: DestinationClientFactory, fake: FakeBTP
+) -> None:
     await factory.resolve("BP_PL_OAUTH2CC")
     assert fake.counts["find:BP_PL_OAUTH2CC"] == 1 and fake.counts["skip:no"] == 1  # no $skipTokenRetrieval
 
@@ -77,7 +79,8 @@ async def test_saml_assertion_destinations_are_never_cached(factory: Destination
 
 async def test_tenants_are_isolated(factory: DestinationClientFactory, fake: FakeBTP) -> None:
     fake.destinations["tenant-a:BusinessPartner"] = {
-        "config": {**fake.destinations["BusinessPartner"]["config"], "sap-client": "200"}}
+        "config": {**fake.destinations["BusinessPartner"]["config"], "sap-client": "200"}
+    }
     provider = await factory.resolve("BusinessPartner")
     tenant = await factory.resolve("BusinessPartner", tenant="tenant-a")
     assert provider.headers.get("sap-client") is None and tenant.headers["sap-client"] == "200"

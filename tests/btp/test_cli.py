@@ -31,18 +31,22 @@ def vcap(world: World, fake: FakeBTP, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("S4_DESTINATION", raising=False)
 
 
-@pytest.mark.parametrize(("name", "outcome", "failed_step"), [
-    ("BusinessPartner", "ok", None),
-    ("BP_PL_NOTRUST", "tls_error", "request"),
-    ("BP_PL_P12_WRONGPW", "config_error", "trust"),
-    ("BP_PL_OAUTH2CC_TOKENERROR", "auth_error", "authentication"),
-    ("BP_PL_BASIC_WRONGPW", "http_401", "request"),
-    ("BP_DS_500", "destination_error", "lookup"),
-    ("BP_NOT_THERE", "not_found", "lookup"),
-])
+@pytest.mark.parametrize(
+    ("name", "outcome", "failed_step"),
+    [
+        ("BusinessPartner", "ok", None),
+        ("BP_PL_NOTRUST", "tls_error", "request"),
+        ("BP_PL_P12_WRONGPW", "config_error", "trust"),
+        ("BP_PL_OAUTH2CC_TOKENERROR", "auth_error", "authentication"),
+        ("BP_PL_BASIC_WRONGPW", "http_401", "request"),
+        ("BP_DS_500", "destination_error", "lookup"),
+        ("BP_NOT_THERE", "not_found", "lookup"),
+    ],
+)
 @pytest.mark.usefixtures("vcap")
-def test_check_outcomes_and_exit_status(capsys: pytest.CaptureFixture[str], name: str, outcome: str,
-                                        failed_step: str | None) -> None:
+def test_check_outcomes_and_exit_status(
+    capsys: pytest.CaptureFixture[str], name: str, outcome: str, failed_step: str | None
+) -> None:
     code, report = run_check(capsys, name)
     assert (report["outcome"], code) == (outcome, 0 if outcome == "ok" else 1)
     failed = [s["step"] for s in report["steps"] if not s["ok"]]  # type: ignore[union-attr, index]
@@ -70,19 +74,27 @@ def test_check_explains_a_hostname_mismatch(capsys: pytest.CaptureFixture[str]) 
     assert f"certificate is issued for s4-wrong-host.invalid, destination URL uses {PL_HOST}" in out
 
 
-def test_certs_tool_makes_material_that_verifies_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_certs_tool_makes_material_that_verifies_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     for kind, upload in (("selfsigned", f"{PL_HOST}.der"), ("ca", f"{PL_HOST}-ca.der")):
         out = tmp_path / kind
         assert main(["certs", kind, PL_HOST, "--out", str(out)]) == 0
         assert stat.S_IMODE((out / f"{PL_HOST}.key").stat().st_mode) == 0o600
         assert main(["certs", "show", str(out / upload)]) == 0
-        with serve(backend_app(kind), ssl_certfile=str(out / f"{PL_HOST}.server.pem"),
-                   ssl_keyfile=str(out / f"{PL_HOST}.key")) as url:
+        with serve(
+            backend_app(kind), ssl_certfile=str(out / f"{PL_HOST}.server.pem"), ssl_keyfile=str(out / f"{PL_HOST}.key")
+        ) as url:
             port = url.rsplit(":", 1)[1]
-            entry = {"name": "GEN", "url": f"https://{PL_HOST}:{port}", "proxyType": "PrivateLink",
-                     "trustStoreCertificate": {"name": upload,
-                                               "content": base64.b64encode((out / upload).read_bytes()).decode()}}
+            entry = {
+                "name": "GEN",
+                "url": f"https://{PL_HOST}:{port}",
+                "proxyType": "PrivateLink",
+                "trustStoreCertificate": {
+                    "name": upload,
+                    "content": base64.b64encode((out / upload).read_bytes()).decode(),
+                },
+            }
             monkeypatch.setenv("destinations", json.dumps([entry]))
             capsys.readouterr()
             assert main(["destination", "check", "GEN", "--json", *RESOLVE]) == 0

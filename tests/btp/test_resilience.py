@@ -53,29 +53,43 @@ def scripted(*steps: int | type[Exception]) -> tuple[httpx.MockTransport, list[s
     return httpx.MockTransport(handler), calls
 
 
-async def send(transport: httpx.AsyncBaseTransport, method: str = "GET", *, attempts: int = 3,
-               threshold: int = 5) -> tuple[int, Resilience]:
+async def send(
+    transport: httpx.AsyncBaseTransport, method: str = "GET", *, attempts: int = 3, threshold: int = 5
+) -> tuple[int, Resilience]:
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    resilience = Resilience("D", retry=RetryPolicy(attempts=attempts, backoff=0.1, max_backoff=0.15),
-                            breaker=BreakerPolicy(failure_threshold=threshold), sleep=sleep)
+    resilience = Resilience(
+        "D",
+        retry=RetryPolicy(attempts=attempts, backoff=0.1, max_backoff=0.15),
+        breaker=BreakerPolicy(failure_threshold=threshold),
+        sleep=sleep,
+    )
     async with httpx.AsyncClient(transport=ResilientTransport(transport, resilience)) as client:
         response = await client.request(method, "https://h/x", content=b"body" if method != "GET" else None)
     assert all(0.05 <= s <= 0.15 for s in slept)
     return response.status_code, resilience
 
 
-@pytest.mark.parametrize(("steps", "method", "status", "calls"), [
-    ((503, 200), "GET", 200, 2), ((502, 504, 200), "GET", 200, 3), ((503,), "GET", 503, 3),
-    ((500, 200), "GET", 500, 1), ((404, 200), "GET", 404, 1), ((503, 200), "POST", 503, 1),
-    ((503, 200), "PUT", 200, 2), ((httpx.ConnectError, 200), "GET", 200, 2),
-    ((httpx.ConnectTimeout, 200), "GET", 200, 2),
-])
+@pytest.mark.parametrize(
+    ("steps", "method", "status", "calls"),
+    [
+        ((503, 200), "GET", 200, 2),
+        ((502, 504, 200), "GET", 200, 3),
+        ((503,), "GET", 503, 3),
+        ((500, 200), "GET", 500, 1),
+        ((404, 200), "GET", 404, 1),
+        ((503, 200), "POST", 503, 1),
+        ((503, 200), "PUT", 200, 2),
+        ((httpx.ConnectError, 200), "GET", 200, 2),
+        ((httpx.ConnectTimeout, 200), "GET", 200, 2),
+    ],
+)
 async def test_retry_only_idempotent_requests_on_connect_errors_and_gateway_statuses(
-        steps: tuple[int | type[Exception], ...], method: str, status: int, calls: int) -> None:
+    steps: tuple[int | type[Exception], ...], method: str, status: int, calls: int
+) -> None:
     transport, seen = scripted(*steps)
     assert (await send(transport, method))[0] == status
     assert len(seen) == calls

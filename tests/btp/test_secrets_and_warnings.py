@@ -15,8 +15,17 @@ from .fixtures import BP_PATH, EXPECTED, PASSWORD
 
 
 def secrets(world: World, fake: FakeBTP) -> list[str]:
-    found = [S4_PASSWORD, DESTINATION_SECRET, CONNECTIVITY_SECRET, PASSWORD, "wrong-pw-7", "wrong-S4-password",
-             "s4-oauth-client", "PRIVATE KEY", base64.b64encode(f"S4USER:{S4_PASSWORD}".encode()).decode()]
+    found = [
+        S4_PASSWORD,
+        DESTINATION_SECRET,
+        CONNECTIVITY_SECRET,
+        PASSWORD,
+        "wrong-pw-7",
+        "wrong-S4-password",
+        "s4-oauth-client",
+        "PRIVATE KEY",
+        base64.b64encode(f"S4USER:{S4_PASSWORD}".encode()).decode(),
+    ]
     found += list(fake.tokens)  # every access token XSUAA handed out
     found += [base64.b64encode(c).decode()[:40] for c in (world.certs.client.key_p12(PASSWORD),)]
     return found
@@ -40,8 +49,9 @@ async def test_no_secret_in_logs_or_errors(world: World, fake: FakeBTP, caplog: 
     assert leaked == []
 
 
-async def test_trust_all_warns_once_per_destination(world: World, fake: FakeBTP,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+async def test_trust_all_warns_once_per_destination(
+    world: World, fake: FakeBTP, caplog: pytest.LogCaptureFixture
+) -> None:
     async with DestinationClientFactory(world.settings(destination_ttl=0)) as factory:
         for _ in range(3):
             async with await factory.connect("BP_PL_TRUSTALL") as client:
@@ -52,19 +62,25 @@ async def test_trust_all_warns_once_per_destination(world: World, fake: FakeBTP,
     assert "Never use this in production" in warnings[0].getMessage()
 
 
-@pytest.mark.parametrize(("name", "words"), [
-    ("BP_PL_HTTP_TRUSTALL", "no effect for an http:// URL"),
-])
-async def test_trust_all_extra_warnings(factory: DestinationClientFactory, caplog: pytest.LogCaptureFixture,
-                                        name: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("BP_PL_HTTP_TRUSTALL", "no effect for an http:// URL"),
+    ],
+)
+async def test_trust_all_extra_warnings(
+    factory: DestinationClientFactory, caplog: pytest.LogCaptureFixture, name: str, words: str
+) -> None:
     await factory.resolve(name)
     assert words in caplog.text
 
 
 async def test_trust_all_with_truststore_wins_with_a_redundancy_warning(
-        factory: DestinationClientFactory, fake: FakeBTP, caplog: pytest.LogCaptureFixture) -> None:
-    fake.destinations["BOTH"] = {"config": {**fake.destinations["BP_PL_MISMATCH_TRUSTALL"]["config"],
-                                            "TrustStoreLocation": "s4-selfsigned.pem"}}
+    factory: DestinationClientFactory, fake: FakeBTP, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.destinations["BOTH"] = {
+        "config": {**fake.destinations["BP_PL_MISMATCH_TRUSTALL"]["config"], "TrustStoreLocation": "s4-selfsigned.pem"}
+    }
     async with await factory.connect("BOTH") as client:
         assert (await client.get(BP_PATH)).json()["server"] == "mismatch"
     assert "redundant" in caplog.text and fake.counts["cert:subaccount:s4-selfsigned.pem"] == 0

@@ -8,14 +8,41 @@ from pathlib import Path
 import btp.xsuaa
 
 PACKAGE = Path(btp.xsuaa.__file__).parent
-ALLOWED = {"__future__", "base64", "binascii", "collections", "dataclasses", "hashlib", "hmac", "json", "logging",
-           "re", "time", "typing", "urllib", "asyncio", "httpx", "jwt", "cryptography", "btp"}
+ALLOWED = {
+    "__future__",
+    "base64",
+    "binascii",
+    "collections",
+    "dataclasses",
+    "hashlib",
+    "hmac",
+    "json",
+    "logging",
+    "re",
+    "time",
+    "typing",
+    "urllib",
+    "asyncio",
+    "httpx",
+    "jwt",
+    "cryptography",
+    "btp",
+}
 
 
 def test_public_names() -> None:
     assert len(set(btp.xsuaa.__all__)) == len(btp.xsuaa.__all__)
-    assert {"XsuaaValidator", "XsuaaToken", "XsuaaCredentials", "credentials_from_environ", "XsuaaError",
-            "InvalidTokenError", "KeyServiceError", "ValidationPolicy", "CachePolicy"} <= set(btp.xsuaa.__all__)
+    assert {
+        "XsuaaValidator",
+        "XsuaaToken",
+        "XsuaaCredentials",
+        "credentials_from_environ",
+        "XsuaaError",
+        "InvalidTokenError",
+        "KeyServiceError",
+        "ValidationPolicy",
+        "CachePolicy",
+    } <= set(btp.xsuaa.__all__)
     for name in btp.xsuaa.__all__:
         assert getattr(btp.xsuaa, name).__module__.startswith("btp.xsuaa")
 

@@ -76,8 +76,11 @@ async def cache(uaa: Uaa, backend: LoopbackBackend) -> AsyncIterator[tuple[JwksC
 
 def validator(uaa: Uaa, backend: LoopbackBackend, **credentials: str) -> XsuaaValidator:
     values = {**binding()["xsuaa"][0]["credentials"], **credentials}
-    return XsuaaValidator(credentials_from_mapping(values), ValidationPolicy(keys=CachePolicy(attempts=1)),
-                          transport=LoopbackTransport(backend, uaa.ca))
+    return XsuaaValidator(
+        credentials_from_mapping(values),
+        ValidationPolicy(keys=CachePolicy(attempts=1)),
+        transport=LoopbackTransport(backend, uaa.ca),
+    )
 
 
 async def test_keys_come_from_the_binding_zone_over_tls(uaa: Uaa, server: KeyServer, backend: LoopbackBackend) -> None:
@@ -102,8 +105,9 @@ async def test_200_concurrent_validations_fetch_once(uaa: Uaa, server: KeyServer
     assert len(server.requests) == 1 and check.keys.fetches == 1
 
 
-async def test_a_known_kid_is_served_from_memory_until_the_ttl(server: KeyServer,
-                                                               cache: tuple[JwksCache, Clock]) -> None:
+async def test_a_known_kid_is_served_from_memory_until_the_ttl(
+    server: KeyServer, cache: tuple[JwksCache, Clock]
+) -> None:
     keys, clock = cache
     await keys.key(KEY_URL, ISSUER.kid)
     clock.now += 899
@@ -114,8 +118,9 @@ async def test_a_known_kid_is_served_from_memory_until_the_ttl(server: KeyServer
     assert len(server.requests) == 2
 
 
-async def test_an_unknown_kid_refreshes_at_most_once_per_interval(server: KeyServer,
-                                                                  cache: tuple[JwksCache, Clock]) -> None:
+async def test_an_unknown_kid_refreshes_at_most_once_per_interval(
+    server: KeyServer, cache: tuple[JwksCache, Clock]
+) -> None:
     keys, clock = cache
     await keys.key(KEY_URL, ISSUER.kid)
     for _ in range(50):  # forged kids right after a fetch: no refresh at all
@@ -137,7 +142,8 @@ async def _refused(keys: JwksCache, kid: str) -> None:
 
 
 async def test_a_failing_key_service_is_not_hammered_and_stale_keys_bridge_it(
-        server: KeyServer, cache: tuple[JwksCache, Clock]) -> None:
+    server: KeyServer, cache: tuple[JwksCache, Clock]
+) -> None:
     keys, clock = cache
     await keys.key(KEY_URL, ISSUER.kid)
     server.status = 503
@@ -162,8 +168,9 @@ async def test_no_keys_and_no_key_service(server: KeyServer, cache: tuple[JwksCa
     assert len(server.requests) == 1
 
 
-async def test_verification_key_fallback_when_token_keys_fail(uaa: Uaa, server: KeyServer,
-                                                              backend: LoopbackBackend) -> None:
+async def test_verification_key_fallback_when_token_keys_fail(
+    uaa: Uaa, server: KeyServer, backend: LoopbackBackend
+) -> None:
     server.status = 500
     check = validator(uaa, backend, verificationkey=public_pem(KEY))
     try:
@@ -174,8 +181,9 @@ async def test_verification_key_fallback_when_token_keys_fail(uaa: Uaa, server: 
         await check.aclose()
 
 
-async def test_an_untrusted_server_certificate_is_a_key_service_error(uaa: Uaa, server: KeyServer,
-                                                                     backend: LoopbackBackend) -> None:
+async def test_an_untrusted_server_certificate_is_a_key_service_error(
+    uaa: Uaa, server: KeyServer, backend: LoopbackBackend
+) -> None:
     values = binding()["xsuaa"][0]["credentials"]
     check = XsuaaValidator(credentials_from_mapping(values), transport=LoopbackTransport(backend, trustme.CA()))
     try:
@@ -184,4 +192,3 @@ async def test_an_untrusted_server_certificate_is_a_key_service_error(uaa: Uaa, 
     finally:
         await check.aclose()
     assert server.requests == []
-

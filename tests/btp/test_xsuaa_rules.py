@@ -53,31 +53,38 @@ CREDENTIALS = credentials_from_mapping(binding()["xsuaa"][0]["credentials"])
 
 # --- jku and iss: inside the uaadomain, nothing else ---------------------------------------------
 
-@pytest.mark.parametrize("jku", [
-    f"https://{SUBDOMAIN}.{UAADOMAIN}/token_keys",
-    f"https://{UAADOMAIN}/token_keys?zid={ZONE_ID}",
-    f"https://OTHER-zone.{UAADOMAIN.upper()}:443/token_keys",
-])
+
+@pytest.mark.parametrize(
+    "jku",
+    [
+        f"https://{SUBDOMAIN}.{UAADOMAIN}/token_keys",
+        f"https://{UAADOMAIN}/token_keys?zid={ZONE_ID}",
+        f"https://OTHER-zone.{UAADOMAIN.upper()}:443/token_keys",
+    ],
+)
 def test_jku_inside_the_uaadomain_is_accepted(jku: str) -> None:
     check_jku(jku, UAADOMAIN)
 
 
-@pytest.mark.parametrize("jku", [
-    "https://evil.example/token_keys",
-    f"https://{SUBDOMAIN}.{UAADOMAIN}.evil.example/token_keys",  # look-alike: our domain as a prefix
-    f"https://evil{UAADOMAIN}/token_keys",  # look-alike: suffix without the dot
-    f"https://{SUBDOMAIN}-{UAADOMAIN}/token_keys",
-    f"https://{UAADOMAIN}@evil.example/token_keys",  # user info
-    f"https://evil.example\\@{SUBDOMAIN}.{UAADOMAIN}/token_keys",
-    f"http://{SUBDOMAIN}.{UAADOMAIN}/token_keys",  # not TLS
-    f"https://{SUBDOMAIN}.{UAADOMAIN}:8443/token_keys",  # another port
-    f"https://{SUBDOMAIN}.\u0430uth.test/token_keys",  # Cyrillic a: a homoglyph
-    f"https://{SUBDOMAIN}%2e{UAADOMAIN}/token_keys",
-    "https://127.0.0.1/token_keys",
-    f"//{SUBDOMAIN}.{UAADOMAIN}/token_keys",
-    "",
-    42,
-])
+@pytest.mark.parametrize(
+    "jku",
+    [
+        "https://evil.example/token_keys",
+        f"https://{SUBDOMAIN}.{UAADOMAIN}.evil.example/token_keys",  # look-alike: our domain as a prefix
+        f"https://evil{UAADOMAIN}/token_keys",  # look-alike: suffix without the dot
+        f"https://{SUBDOMAIN}-{UAADOMAIN}/token_keys",
+        f"https://{UAADOMAIN}@evil.example/token_keys",  # user info
+        f"https://evil.example\\@{SUBDOMAIN}.{UAADOMAIN}/token_keys",
+        f"http://{SUBDOMAIN}.{UAADOMAIN}/token_keys",  # not TLS
+        f"https://{SUBDOMAIN}.{UAADOMAIN}:8443/token_keys",  # another port
+        f"https://{SUBDOMAIN}.\u0430uth.test/token_keys",  # Cyrillic a: a homoglyph
+        f"https://{SUBDOMAIN}%2e{UAADOMAIN}/token_keys",
+        "https://127.0.0.1/token_keys",
+        f"//{SUBDOMAIN}.{UAADOMAIN}/token_keys",
+        "",
+        42,
+    ],
+)
 def test_jku_outside_or_looking_alike_is_refused(jku: Any) -> None:
     with pytest.raises(UntrustedKeyError):
         check_jku(jku, UAADOMAIN)
@@ -98,36 +105,51 @@ def test_key_url_is_built_from_the_binding_never_from_the_token() -> None:
 
 # --- the header -----------------------------------------------------------------------------------
 
+
 def test_a_valid_token_is_taken_apart() -> None:
     jws = parse_compact(ISSUER.token())
     assert jws.kid == ISSUER.kid
     assert jws.claims["zid"] == ZONE_ID
 
 
-@pytest.mark.parametrize(("header", "error"), [
-    ({"alg": "none"}, AlgorithmError),
-    ({"alg": "HS256"}, AlgorithmError),
-    ({"alg": "RS512"}, AlgorithmError),
-    ({"alg": "PS256"}, AlgorithmError),
-    ({"alg": "ES256"}, AlgorithmError),
-    ({"alg": "rs256"}, AlgorithmError),
-    ({"kid": None}, UntrustedKeyError),
-    ({"kid": 7}, UntrustedKeyError),
-    ({"kid": "x" * 200}, UntrustedKeyError),
-    ({"crit": ["exp"]}, MalformedTokenError),
-    ({"b64": False}, MalformedTokenError),
-])
+@pytest.mark.parametrize(
+    ("header", "error"),
+    [
+        ({"alg": "none"}, AlgorithmError),
+        ({"alg": "HS256"}, AlgorithmError),
+        ({"alg": "RS512"}, AlgorithmError),
+        ({"alg": "PS256"}, AlgorithmError),
+        ({"alg": "ES256"}, AlgorithmError),
+        ({"alg": "rs256"}, AlgorithmError),
+        ({"kid": None}, UntrustedKeyError),
+        ({"kid": 7}, UntrustedKeyError),
+        ({"kid": "x" * 200}, UntrustedKeyError),
+        ({"crit": ["exp"]}, MalformedTokenError),
+        ({"b64": False}, MalformedTokenError),
+    ],
+)
 def test_header_rules(header: dict[str, Any], error: type[Exception]) -> None:
     token = ISSUER.raw(ISSUER.header(**header), ISSUER.claims("Viewer"))
     with pytest.raises(error):
         parse_compact(token)
 
 
-@pytest.mark.parametrize("token", [
-    "", "garbage", "a.b", "a.b.c.d", "e30.e30.", "!!!.e30.c2ln", "W10.e30.c2ln", "e30.W10.c2ln",
-    "eyJhbGciOiJSUzI1NiIsImFsZyI6Im5vbmUifQ.e30.c2ln",  # duplicate "alg"
-    "x" * 20000, "é.é.é",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "garbage",
+        "a.b",
+        "a.b.c.d",
+        "e30.e30.",
+        "!!!.e30.c2ln",
+        "W10.e30.c2ln",
+        "e30.W10.c2ln",
+        "eyJhbGciOiJSUzI1NiIsImFsZyI6Im5vbmUifQ.e30.c2ln",  # duplicate "alg"
+        "x" * 20000,
+        "é.é.é",
+    ],
+)
 def test_malformed_tokens(token: str) -> None:
     with pytest.raises((MalformedTokenError, AlgorithmError)):
         parse_compact(token)
@@ -135,13 +157,21 @@ def test_malformed_tokens(token: str) -> None:
 
 # --- keys -----------------------------------------------------------------------------------------
 
+
 def test_jwks_keeps_rsa_keys_and_marks_other_types() -> None:
-    keys = parse_jwks({"keys": [
-        jwk("rsa", KEY), jwk("ec", ec.generate_private_key(ec.SECP256R1())), jwk("weak", rsa_key(1024)),
-        {"kid": "oct", "kty": "oct", "k": "c2VjcmV0"}, {"kid": "enc", **{k: v for k, v in jwk("x", KEY).items()
-                                                                       if k != "kid"}, "use": "enc"},
-        {"kty": "RSA"}, "junk",
-    ]})
+    keys = parse_jwks(
+        {
+            "keys": [
+                jwk("rsa", KEY),
+                jwk("ec", ec.generate_private_key(ec.SECP256R1())),
+                jwk("weak", rsa_key(1024)),
+                {"kid": "oct", "kty": "oct", "k": "c2VjcmV0"},
+                {"kid": "enc", **{k: v for k, v in jwk("x", KEY).items() if k != "kid"}, "use": "enc"},
+                {"kty": "RSA"},
+                "junk",
+            ]
+        }
+    )
     assert set(keys.rsa) == {"rsa"}
     assert keys.key("rsa").public_numbers() == KEY.public_key().public_numbers()
     for kid in ("ec", "weak", "oct", "enc"):
@@ -163,6 +193,7 @@ def test_not_a_jwks(document: Any) -> None:
 
 
 # --- claims ---------------------------------------------------------------------------------------
+
 
 def validate(claims: dict[str, Any], **kwargs: Any) -> Any:
     return validate_claims(claims, CREDENTIALS, now=time.time(), **kwargs)
@@ -217,10 +248,18 @@ def test_a_shared_binding_accepts_subscriber_zones() -> None:
     assert validate_claims(claims, shared, now=time.time()).zone_id.startswith("9999")
 
 
-@pytest.mark.parametrize("changes", [
-    {"scope": "bpv!t123.Viewer"}, {"scope": [1]}, {"aud": [1]}, {"cid": 5}, {"cid": None, "client_id": None},
-    {"ext_attr": "x"}, {"xs.user.attributes": []},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"scope": "bpv!t123.Viewer"},
+        {"scope": [1]},
+        {"aud": [1]},
+        {"cid": 5},
+        {"cid": None, "client_id": None},
+        {"ext_attr": "x"},
+        {"xs.user.attributes": []},
+    ],
+)
 def test_claim_types(changes: dict[str, Any]) -> None:
     with pytest.raises(MalformedTokenError):
         validate(ISSUER.claims("Viewer", **changes))
@@ -231,15 +270,18 @@ def test_claim_types(changes: dict[str, Any]) -> None:
 TRUSTED = (CLIENT_ID, XSAPPNAME)
 
 
-@pytest.mark.parametrize(("cid", "aud", "scopes", "accepted"), [
-    (CLIENT_ID, [], [], True),  # (a) our own client
-    ("sb-other!t9", [XSAPPNAME], [], True),  # (c) aud names our xsappname
-    ("sb-other!t9", [f"{XSAPPNAME}.Viewer"], [], True),  # (c) cut at the first "."
-    ("sb-other!t9", [], [f"{XSAPPNAME}.Viewer"], True),  # (c) no aud: derived from the scopes
-    ("sb-other!t9", ["other!t9"], [f"{XSAPPNAME}.Viewer"], False),  # aud given: scopes do not count
-    ("sb-other!t9", [], ["other!t9.Viewer"], False),
-    ("sb-other!t9", ["bpv!t1230"], [], False),  # prefix of another app's name
-])
+@pytest.mark.parametrize(
+    ("cid", "aud", "scopes", "accepted"),
+    [
+        (CLIENT_ID, [], [], True),  # (a) our own client
+        ("sb-other!t9", [XSAPPNAME], [], True),  # (c) aud names our xsappname
+        ("sb-other!t9", [f"{XSAPPNAME}.Viewer"], [], True),  # (c) cut at the first "."
+        ("sb-other!t9", [], [f"{XSAPPNAME}.Viewer"], True),  # (c) no aud: derived from the scopes
+        ("sb-other!t9", ["other!t9"], [f"{XSAPPNAME}.Viewer"], False),  # aud given: scopes do not count
+        ("sb-other!t9", [], ["other!t9.Viewer"], False),
+        ("sb-other!t9", ["bpv!t1230"], [], False),  # prefix of another app's name
+    ],
+)
 def test_audience(cid: str, aud: list[str], scopes: list[str], accepted: bool) -> None:
     assert audience_matches(TRUSTED, cid=cid, aud=aud, scopes=scopes) is accepted
 
@@ -263,6 +305,7 @@ def test_scopes() -> None:
 
 
 # --- proof of possession (x5t#S256) ---------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def client_cert() -> trustme.LeafCert:
@@ -294,12 +337,14 @@ def test_xfcc_formats(client_cert: trustme.LeafCert) -> None:
 
 # --- the binding ----------------------------------------------------------------------------------
 
+
 def test_binding_parsing() -> None:
     assert CREDENTIALS.uaadomain == UAADOMAIN
     assert CREDENTIALS.zone_id == ZONE_ID and CREDENTIALS.tenant_mode == "dedicated"
     assert "secret" not in repr(CREDENTIALS)
-    derived = credentials_from_mapping({"clientid": "c", "xsappname": "x", "url": f"https://{SUBDOMAIN}.{UAADOMAIN}",
-                                        "identityzone": SUBDOMAIN})
+    derived = credentials_from_mapping(
+        {"clientid": "c", "xsappname": "x", "url": f"https://{SUBDOMAIN}.{UAADOMAIN}", "identityzone": SUBDOMAIN}
+    )
     assert derived.uaadomain == UAADOMAIN  # no uaadomain: derived from url, as sap-xssec does
 
 
@@ -311,10 +356,16 @@ def test_single_line_verification_key() -> None:
     assert credentials.verification_key.public_numbers() == KEY.public_key().public_numbers()
 
 
-@pytest.mark.parametrize("changes", [
-    {"clientid": None}, {"xsappname": ""}, {"uaadomain": "not a host"}, {"verificationkey": "nope"},
-    {"verificationkey": "-----BEGIN PUBLIC KEY-----AAAA-----END PUBLIC KEY-----"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"clientid": None},
+        {"xsappname": ""},
+        {"uaadomain": "not a host"},
+        {"verificationkey": "nope"},
+        {"verificationkey": "-----BEGIN PUBLIC KEY-----AAAA-----END PUBLIC KEY-----"},
+    ],
+)
 def test_unusable_bindings(changes: dict[str, Any]) -> None:
     with pytest.raises(XsuaaConfigError):
         credentials_from_mapping({**binding()["xsuaa"][0]["credentials"], **changes})

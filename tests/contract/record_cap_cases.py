@@ -30,6 +30,7 @@ Usage:
     python record_cap_cases.py [--no-restart] [--base http://127.0.0.1:4004]
                                [--in FILE] [--out FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -119,8 +120,13 @@ def run_cases(cases: list[dict], base: str) -> list[dict]:
                 resp = client.request(method, url, headers=headers, content=content, auth=auth)
                 expect = parse_response(resp)
             except httpx.HTTPError as exc:  # transport-level failure: record it, keep going
-                expect = {"status": None, "content_type": None, "body": None, "headers": {},
-                          "error": f"{type(exc).__name__}: {exc}"}
+                expect = {
+                    "status": None,
+                    "content_type": None,
+                    "body": None,
+                    "headers": {},
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
             out.append({**case, "expect": expect})
             print(f"{i + 1:4d} {expect['status']} {method:6s} {case['name']}", file=sys.stderr)
     return out

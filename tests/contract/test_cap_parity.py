@@ -47,7 +47,8 @@ DEVIATIONS: dict[str, str] = {
     "draft_create_child": "CAP answers with Location Addresses.drafts(<ID>), a path it cannot resolve itself; "
     "ours is Addresses(ID=<ID>,IsActiveEntity=false)",
     "draft_create_child_prefer_minimal": "Location: see draft_create_child",
-    "batch_multipart_content_id_ref": "CAP cannot resolve its own Location (see draft_create_child); ours can, so $c1 works",
+    "batch_multipart_content_id_ref": "CAP cannot resolve its own Location (see draft_create_child); "
+    "ours can, so $c1 works",
     "draft_after_activate": "holds the child that batch_multipart_content_id_ref created here (CAP failed it)",
     "final_addresses": "holds the child that batch_multipart_content_id_ref created here (CAP failed it)",
     "draft_create_child_duplicate_id": "a duplicate key is a client error: 400 for us, CAP answers 500",
@@ -55,7 +56,8 @@ DEVIATIONS: dict[str, str] = {
     "change sets are); CAP lists the rolled-back members as 200/201",
     # the business rules of issue 5, which the CAP reference (the bare contract) does not have
     "expand_star": "Notifications has the extension navigation `findings` (check findings, issue 5)",
-    "draft_patch_unknown_status": "status 'ZZZ' is rejected by the verification rules (400, target verificationStatus_code)",
+    "draft_patch_unknown_status": "status 'ZZZ' is rejected by the verification rules "
+    "(400, target verificationStatus_code)",
     "draft_patch_empty_body": "the status is still 'V' here: the rules rejected 'ZZZ' before",
     "draft_patch_child": "changing street or postal code marks the address modified (isModified=true)",
     "draft_patch_child_readonly": "isModified=true from the earlier change (see draft_patch_child)",
@@ -65,9 +67,9 @@ DEVIATIONS: dict[str, str] = {
     "duplicate_top": "a system query option given twice is a 400 in OData; CAP takes the last one",
     "batch_multipart_wrong_boundary": "a body whose boundary differs from the Content-Type's is a 400 for us; "
     "CAP parses it anyway",
-    "batch_multipart_unencoded_space": "we accept an unencoded space in a batch part's URL; CAP's HTTP parser rejects it",
+    "batch_multipart_unencoded_space": "we accept an unencoded space in a batch part's URL; "
+    "CAP's HTTP parser rejects it",
 }
-
 
 
 # our extension of the contract (issue 5): listed in the service document besides CAP's sets
@@ -105,7 +107,13 @@ def _normalize(value: Any) -> Any:
 
 # CAP's texts for syntax errors come from its PEG parser and Node's JSON.parse; ours name the
 # same position and problem in our own words, so for these only status and code must match
-PARSER_MESSAGES = ("Parsing URL failed", "Deserialization Error", "Unexpected end of JSON", "Expected ", "Unexpected token")
+PARSER_MESSAGES = (
+    "Parsing URL failed",
+    "Deserialization Error",
+    "Unexpected end of JSON",
+    "Expected ",
+    "Unexpected token",
+)
 
 
 def _comparable_error(body: Any) -> Any:

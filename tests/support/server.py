@@ -23,7 +23,9 @@ def free_port() -> int:
 def serve(app: Any, port: int | None = None, **config: Any) -> Iterator[str]:
     """Serve `app` until the block ends; yields the base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

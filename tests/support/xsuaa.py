@@ -48,13 +48,19 @@ def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
 
 
 def public_pem(key: rsa.RSAPrivateKey) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def jwk(kid: str, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> dict[str, Any]:
-    entry: dict[str, Any] = json.loads(jwt.algorithms.get_default_algorithms()[
-        "RS256" if isinstance(key, rsa.RSAPrivateKey) else "ES256"].to_jwk(key.public_key()))
+    entry: dict[str, Any] = json.loads(
+        jwt.algorithms.get_default_algorithms()["RS256" if isinstance(key, rsa.RSAPrivateKey) else "ES256"].to_jwk(
+            key.public_key()
+        )
+    )
     entry.update(kid=kid, use="sig")
     if isinstance(key, rsa.RSAPrivateKey):
         entry.update(alg="RS256", value=public_pem(key))
@@ -65,16 +71,28 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def binding(*, url_host: str = f"{SUBDOMAIN}.{UAADOMAIN}", verification_key: str | None = None,
-            tenant_mode: str = "dedicated") -> dict[str, Any]:
-    credentials = {"clientid": CLIENT_ID, "clientsecret": CLIENT_SECRET, "xsappname": XSAPPNAME,
-                   "uaadomain": UAADOMAIN, "url": f"https://{url_host}", "identityzone": SUBDOMAIN,
-                   "identityzoneid": ZONE_ID, "tenantid": ZONE_ID, "tenantmode": tenant_mode,
-                   "credential-type": "binding-secret"}
+def binding(
+    *, url_host: str = f"{SUBDOMAIN}.{UAADOMAIN}", verification_key: str | None = None, tenant_mode: str = "dedicated"
+) -> dict[str, Any]:
+    credentials = {
+        "clientid": CLIENT_ID,
+        "clientsecret": CLIENT_SECRET,
+        "xsappname": XSAPPNAME,
+        "uaadomain": UAADOMAIN,
+        "url": f"https://{url_host}",
+        "identityzone": SUBDOMAIN,
+        "identityzoneid": ZONE_ID,
+        "tenantid": ZONE_ID,
+        "tenantmode": tenant_mode,
+        "credential-type": "binding-secret",
+    }
     if verification_key:
         credentials["verificationkey"] = verification_key
-    return {"xsuaa": [{"label": "xsuaa", "name": "bpv-uaa", "plan": "application", "tags": ["xsuaa"],
-                       "credentials": credentials}]}
+    return {
+        "xsuaa": [
+            {"label": "xsuaa", "name": "bpv-uaa", "plan": "application", "tags": ["xsuaa"], "credentials": credentials}
+        ]
+    }
 
 
 @dataclass
@@ -87,34 +105,50 @@ class Issuer:
     def claims(self, *scopes: str, **changes: Any) -> dict[str, Any]:
         now = int(time.time())
         claims: dict[str, Any] = {
-            "jti": "0c1e", "ext_attr": {"enhancer": "XSUAA", "subaccountid": "sa-1", "zdn": SUBDOMAIN},
+            "jti": "0c1e",
+            "ext_attr": {"enhancer": "XSUAA", "subaccountid": "sa-1", "zdn": SUBDOMAIN},
             "xs.system.attributes": {"xs.rolecollections": ["BPV_Viewer"]},
-            "given_name": "Vera", "family_name": "Viewer", "xs.user.attributes": {"country": ["DE"]},
-            "sub": "u-1", "scope": [f"{XSAPPNAME}.{s}" for s in scopes] + ["openid"],
-            "client_id": CLIENT_ID, "cid": CLIENT_ID, "azp": CLIENT_ID, "grant_type": "authorization_code",
-            "user_id": "u-1", "origin": "sap.default", "user_name": "vera@example.com",
-            "email": "vera@example.com", "auth_time": now, "rev_sig": "abc", "iat": now, "exp": now + 600,
-            "iss": f"https://{SUBDOMAIN}.{UAADOMAIN}/oauth/token", "zid": ZONE_ID,
+            "given_name": "Vera",
+            "family_name": "Viewer",
+            "xs.user.attributes": {"country": ["DE"]},
+            "sub": "u-1",
+            "scope": [f"{XSAPPNAME}.{s}" for s in scopes] + ["openid"],
+            "client_id": CLIENT_ID,
+            "cid": CLIENT_ID,
+            "azp": CLIENT_ID,
+            "grant_type": "authorization_code",
+            "user_id": "u-1",
+            "origin": "sap.default",
+            "user_name": "vera@example.com",
+            "email": "vera@example.com",
+            "auth_time": now,
+            "rev_sig": "abc",
+            "iat": now,
+            "exp": now + 600,
+            "iss": f"https://{SUBDOMAIN}.{UAADOMAIN}/oauth/token",
+            "zid": ZONE_ID,
             "aud": [f"{XSAPPNAME}.{s}" for s in scopes] + [CLIENT_ID, "openid"],
         }
         claims.update(changes)
         return {k: v for k, v in claims.items() if v is not None}
 
     def header(self, **changes: Any) -> dict[str, Any]:
-        header = {"alg": "RS256", "kid": self.kid, "typ": "JWT",
-                  "jku": f"https://{SUBDOMAIN}.{UAADOMAIN}/token_keys"}
+        header = {"alg": "RS256", "kid": self.kid, "typ": "JWT", "jku": f"https://{SUBDOMAIN}.{UAADOMAIN}/token_keys"}
         header.update(changes)
         return {k: v for k, v in header.items() if v is not None}
 
-    def token(self, claims: dict[str, Any] | None = None, *, key: Any = None, algorithm: str = "RS256",
-              **header: Any) -> str:
+    def token(
+        self, claims: dict[str, Any] | None = None, *, key: Any = None, algorithm: str = "RS256", **header: Any
+    ) -> str:
         headers = self.header(**header)
         headers.pop("alg", None)
-        return jwt.encode(self.claims("Viewer") if claims is None else claims, key or self.key,
-                          algorithm=algorithm, headers=headers)
+        return jwt.encode(
+            self.claims("Viewer") if claims is None else claims, key or self.key, algorithm=algorithm, headers=headers
+        )
 
-    def raw(self, header: dict[str, Any], claims: Any, signature: bytes | None = None, *,
-            hmac_secret: bytes | None = None) -> str:
+    def raw(
+        self, header: dict[str, Any], claims: Any, signature: bytes | None = None, *, hmac_secret: bytes | None = None
+    ) -> str:
         """Hand-made compact JWS: any header, any payload, RS256-signed unless told otherwise."""
         signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
         if hmac_secret is not None:
@@ -154,13 +188,18 @@ class LoopbackBackend(httpcore.AsyncNetworkBackend):
         self.hosts: list[str] = []
         self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,  # noqa: ASYNC109
-                          local_address: str | None = None,
-                          socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.hosts.append(host)
-        return await self._inner.connect_tcp("127.0.0.1", self.port, timeout=timeout, local_address=local_address,
-                                             socket_options=socket_options)
+        return await self._inner.connect_tcp(
+            "127.0.0.1", self.port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)

@@ -46,7 +46,7 @@ def _load(conn: sa.Connection, entity_set: EntitySet, table: sa.Table, data_dir:
     path = _csv_for(entity_set, data_dir)
     if path is None:
         return
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [_row(entity_set, record, now) for record in csv.DictReader(handle, delimiter=";")]
     if rows:
@@ -78,5 +78,5 @@ def parse_csv_value(prop: Property, text: str) -> Any:
     if prop.type in ("Edm.Int32", "Edm.Int16", "Edm.Int64", "Edm.Byte"):
         return int(text)
     if prop.type == "Edm.DateTimeOffset":
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
     return text

@@ -28,7 +28,9 @@ PATH = "/messaging/enterprise-messaging"
 MAX_BODY = 256 * 1024
 
 
-def mount(app: Starlette, database: Database, tables: Tables, authenticate: Authenticator, wake: Callable[[], None]) -> None:
+def mount(
+    app: Starlette, database: Database, tables: Tables, authenticate: Authenticator, wake: Callable[[], None]
+) -> None:
     async def authorized(request: Request) -> Response | None:
         try:
             user = await authenticate(request)
@@ -60,12 +62,16 @@ def mount(app: Starlette, database: Database, tables: Tables, authenticate: Auth
         try:
             if isinstance(parsed, Rejected):
                 await database.write(lambda conn: inbox.park(conn, tables, parsed, body))
-                log.warning("event parked as dead letter: %s (topic %s)", parsed.reason, request.headers.get("x-address"))
+                log.warning(
+                    "event parked as dead letter: %s (topic %s)", parsed.reason, request.headers.get("x-address")
+                )
                 return JSONResponse({"status": "parked", "reason": parsed.reason}, status_code=202)
             stored = await database.write(lambda conn: inbox.store(conn, tables, parsed))
         except sa.exc.SQLAlchemyError:
             log.exception("inbox unavailable; Event Mesh will deliver again")
-            return JSONResponse({"error": {"code": "503", "message": "Inbox unavailable, retry later"}}, status_code=503)
+            return JSONResponse(
+                {"error": {"code": "503", "message": "Inbox unavailable, retry later"}}, status_code=503
+            )
         if stored:
             wake()
         return JSONResponse({"status": "accepted" if stored else "duplicate", "id": parsed.id}, status_code=200)

@@ -97,7 +97,7 @@ class EventSender:
             self._client = httpx.AsyncClient(auth=auth, verify=context, timeout=10.0, trust_env=False)
         return self._client
 
-    async def drain(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def drain(self, timeout: float = 5.0) -> None:
         """Wait for pending deliveries (tests, shutdown), then stop what is left."""
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from odata4.edm.annotations import (
-    AnnotationPath,
     Annotation,
+    AnnotationPath,
     Collection,
     EnumMember,
     Path,
@@ -37,7 +37,11 @@ def notifications() -> list[Annotation]:
         Annotation(
             "UI.SelectionFields",
             Collection(
-                (PropertyPath("businessPartnerId"), PropertyPath("businessPartnerName"), PropertyPath("verificationStatus_code"))
+                (
+                    PropertyPath("businessPartnerId"),
+                    PropertyPath("businessPartnerName"),
+                    PropertyPath("verificationStatus_code"),
+                )
             ),
         ),
         Annotation(
@@ -53,9 +57,14 @@ def notifications() -> list[Annotation]:
             "UI.Facets",
             Collection(
                 (
-                    Record.of("UI.ReferenceFacet", ID="Status", Label="Status", Target=AnnotationPath("@UI.FieldGroup#Status")),
                     Record.of(
-                        "UI.ReferenceFacet", ID="Addresses", Label="Addresses", Target=AnnotationPath("addresses/@UI.LineItem")
+                        "UI.ReferenceFacet", ID="Status", Label="Status", Target=AnnotationPath("@UI.FieldGroup#Status")
+                    ),
+                    Record.of(
+                        "UI.ReferenceFacet",
+                        ID="Addresses",
+                        Label="Addresses",
+                        Target=AnnotationPath("addresses/@UI.LineItem"),
                     ),
                 )
             ),

@@ -6,10 +6,9 @@ Element names, types, lengths and defaults are the contract's; the UI annotation
 
 from __future__ import annotations
 
+from bpverify.service import annotations as ui
 from odata4.edm.cds import association, composition, cuid, element, managed, string
 from odata4.edm.model import EntitySet, NavigationProperty, Property, Restriction, Service
-
-from bpverify.service import annotations as ui
 
 NAMESPACE = "BusinessPartnerVerification"
 PATH = "/odata/v4/business-partner-verification"

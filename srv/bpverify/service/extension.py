@@ -20,8 +20,9 @@ def _findings() -> EntitySet:
         table="bp_verification_Findings",
         members=[
             *cuid(),
-            NavigationProperty("notification", "Notifications", partner="findings",
-                               constraints=(("notification_ID", "ID"),)),
+            NavigationProperty(
+                "notification", "Notifications", partner="findings", constraints=(("notification_ID", "ID"),)
+            ),
             Property("notification_ID", "Edm.Guid"),
             Property("address_ID", "Edm.Guid"),
             string("addressId", 10, title="Address ID"),
@@ -34,11 +35,13 @@ def _findings() -> EntitySet:
             Annotation("UI.HeaderInfo", Record.of("UI.HeaderInfoType", TypeName="Finding", TypeNamePlural="Findings")),
             Annotation(
                 "UI.LineItem",
-                Collection((
-                    Record.of("UI.DataField", Value=Path("addressId")),
-                    Record.of("UI.DataField", Value=Path("target")),
-                    Record.of("UI.DataField", Value=Path("message"), Criticality=Path("criticality")),
-                )),
+                Collection(
+                    (
+                        Record.of("UI.DataField", Value=Path("addressId")),
+                        Record.of("UI.DataField", Value=Path("target")),
+                        Record.of("UI.DataField", Value=Path("message"), Criticality=Path("criticality")),
+                    )
+                ),
             ),
         ],
         readonly=True,
@@ -132,8 +135,12 @@ def extend(service: Service) -> None:
     notifications.reindex()
     for annotation in notifications.type_annotations:
         if annotation.term == "UI.Facets" and isinstance(annotation.value, Collection):
-            facet = Record.of("UI.ReferenceFacet", ID="Findings", Label="Check Findings",
-                              Target=AnnotationPath("findings/@UI.LineItem"))
+            facet = Record.of(
+                "UI.ReferenceFacet",
+                ID="Findings",
+                Label="Check Findings",
+                Target=AnnotationPath("findings/@UI.LineItem"),
+            )
             index = notifications.type_annotations.index(annotation)
             notifications.type_annotations[index] = Annotation(
                 annotation.term, Collection((*annotation.value.items, facet)), annotation.qualifier

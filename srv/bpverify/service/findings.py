@@ -24,11 +24,18 @@ def recompute(conn: sa.Connection, tables: Tables, notification_ids: Iterable[st
     for address in conn.execute(sa.select(addresses).where(addresses.c.notification_ID.in_(ids))).mappings():
         checked = Address(address["country"], address["postalCode"], address["cityName"], address["streetName"])
         for finding in check_address(checked):
-            rows.append({
-                "ID": str(uuid.uuid4()), "notification_ID": address["notification_ID"], "address_ID": address["ID"],
-                "addressId": address["addressId"], "target": finding.target, "code": finding.code,
-                "message": finding.message[:255], "criticality": CRITICALITY[finding.severity],
-            })
+            rows.append(
+                {
+                    "ID": str(uuid.uuid4()),
+                    "notification_ID": address["notification_ID"],
+                    "address_ID": address["ID"],
+                    "addressId": address["addressId"],
+                    "target": finding.target,
+                    "code": finding.code,
+                    "message": finding.message[:255],
+                    "criticality": CRITICALITY[finding.severity],
+                }
+            )
     if rows:
         conn.execute(findings.insert(), rows)
     return len(rows)

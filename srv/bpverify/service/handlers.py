@@ -1,11 +1,11 @@
 """The business rules, as phase-named handlers on the OData events (CAP's before/after).
 
-    before UPDATE Addresses       a changed street or postal code marks the address modified;
-                                  a postal code invalid for the country is rejected (400, postalCode)
-    before UPDATE Notifications   the status may move only as a clerk may move it (400, status)
-    before SAVE   Notifications   draftActivate: the same rules over the whole draft
-    after  SAVE   Notifications   findings recomputed for the activated addresses; a decision
-                                  (V or INV) goes into the outbox, in the same transaction
+before UPDATE Addresses       a changed street or postal code marks the address modified;
+                              a postal code invalid for the country is rejected (400, postalCode)
+before UPDATE Notifications   the status may move only as a clerk may move it (400, status)
+before SAVE   Notifications   draftActivate: the same rules over the whole draft
+after  SAVE   Notifications   findings recomputed for the activated addresses; a decision
+                              (V or INV) goes into the outbox, in the same transaction
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ class Rules:
         addresses = self.drafts.drafts["Addresses"]
         rows = context.conn.execute(sa.select(addresses).where(addresses.c.notification_ID == draft["ID"])).mappings()
         for row in rows:
-            problem = postal_code_problem(row["country"], row["postalCode"]) if row["country"] and row["postalCode"] else None
+            problem = (
+                postal_code_problem(row["country"], row["postalCode"]) if row["country"] and row["postalCode"] else None
+            )
             if problem:
                 target = f"addresses(ID={row['ID']},IsActiveEntity=false)/postalCode"
                 raise BadRequest(problem, code="POSTAL_CODE_INVALID", target=target)
@@ -74,9 +76,12 @@ class Rules:
     def _check_transition(self, conn: sa.Connection, keys: dict[str, Any], wanted: Any, *, target: str) -> str:
         """The active status, after checking that a clerk may move it to `wanted`."""
         notifications = self.tables["Notifications"]
-        current = conn.execute(
-            sa.select(notifications.c[STATUS]).where(notifications.c.ID == keys["ID"])
-        ).scalar_one_or_none() or status.NEW
+        current = (
+            conn.execute(
+                sa.select(notifications.c[STATUS]).where(notifications.c.ID == keys["ID"])
+            ).scalar_one_or_none()
+            or status.NEW
+        )
         try:
             status.check_clerk_transition(current, wanted if isinstance(wanted, str) else "")
         except status.TransitionError as error:

@@ -30,8 +30,9 @@ class Pair:
         return self.cert.public_bytes(serialization.Encoding.DER)
 
     def key_pem(self) -> bytes:
-        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption())
+        return self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
 
 
 def _names(host: str, extra: tuple[str, ...]) -> x509.SubjectAlternativeName:
@@ -44,15 +45,28 @@ def _names(host: str, extra: tuple[str, ...]) -> x509.SubjectAlternativeName:
     return x509.SubjectAlternativeName(entries)
 
 
-def _issue(subject: str, key: rsa.RSAPrivateKey, *, days: int, issuer: Pair | None, ca: bool,
-           names: x509.SubjectAlternativeName | None) -> x509.Certificate:
+def _issue(
+    subject: str,
+    key: rsa.RSAPrivateKey,
+    *,
+    days: int,
+    issuer: Pair | None,
+    ca: bool,
+    names: x509.SubjectAlternativeName | None,
+) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer.cert.subject if issuer else name)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer.cert.subject if issuer else name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
     if names is not None:
         builder = builder.add_extension(names, critical=False)
     if ca:
@@ -75,8 +89,7 @@ def self_signed(host: str, *, days: int = 365, extra_names: tuple[str, ...] = ()
 def private_ca(host: str, *, days: int = 365, extra_names: tuple[str, ...] = ()) -> tuple[Pair, Pair]:
     ca_key, server_key = new_key(), new_key()
     ca = Pair(ca_key, _issue(f"{host} private CA", ca_key, days=days * 2, issuer=None, ca=True, names=None))
-    server = Pair(server_key, _issue(host, server_key, days=days, issuer=ca, ca=False,
-                                     names=_names(host, extra_names)))
+    server = Pair(server_key, _issue(host, server_key, days=days, issuer=ca, ca=False, names=_names(host, extra_names)))
     return ca, server
 
 

@@ -15,8 +15,10 @@ from .certs import Pair, private_ca, self_signed, write
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     certs = commands.add_parser("certs", help="create and inspect TLS certificates for Private Link hosts")
     actions = certs.add_subparsers(dest="certs_command", required=True)
-    for name, help_text in (("selfsigned", "a key and a self-signed certificate for HOST"),
-                            ("ca", "a private CA and a server certificate for HOST issued by it")):
+    for name, help_text in (
+        ("selfsigned", "a key and a self-signed certificate for HOST"),
+        ("ca", "a private CA and a server certificate for HOST issued by it"),
+    ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("host", help="the Private Link host name (CN and SAN), e.g. s4.privatelink.test")
         action.add_argument("--name", action="append", default=[], help="another SAN (DNS name or IP); repeatable")
@@ -35,16 +37,20 @@ def _server_files(out: Path, host: str, server: Pair, chain: bytes) -> list[Path
 
 def _selfsigned(args: argparse.Namespace) -> int:
     pair = self_signed(args.host, days=args.days, extra_names=tuple(args.name))
-    upload = [write(args.out / f"{args.host}.pem", pair.cert_pem()), write(args.out / f"{args.host}.der",
-                                                                          pair.cert_der())]
+    upload = [
+        write(args.out / f"{args.host}.pem", pair.cert_pem()),
+        write(args.out / f"{args.host}.der", pair.cert_der()),
+    ]
     _report(upload, _server_files(args.out, args.host, pair, pair.cert_pem()), pair)
     return 0
 
 
 def _ca(args: argparse.Namespace) -> int:
     ca, server = private_ca(args.host, days=args.days, extra_names=tuple(args.name))
-    upload = [write(args.out / f"{args.host}-ca.pem", ca.cert_pem()),
-              write(args.out / f"{args.host}-ca.der", ca.cert_der())]
+    upload = [
+        write(args.out / f"{args.host}-ca.pem", ca.cert_pem()),
+        write(args.out / f"{args.host}-ca.der", ca.cert_der()),
+    ]
     write(args.out / f"{args.host}-ca.key", ca.key_pem(), secret=True)
     _report(upload, _server_files(args.out, args.host, server, server.cert_pem() + ca.cert_pem()), server)
     return 0
@@ -70,6 +76,8 @@ def _show(args: argparse.Namespace) -> int:
     print(f"{args.file}: {store.format}, {len(store.certificates)} certificate(s)")
     for cert in store.certificates:
         info = CertificateInfo.of(cert)
-        print(f"  subject {info.subject}\n  issuer  {info.issuer}\n  names   {', '.join(info.names) or '-'}\n"
-              f"  valid   {info.not_before:%Y-%m-%d} .. {info.not_after:%Y-%m-%d}\n  sha256  {info.sha256}")
+        print(
+            f"  subject {info.subject}\n  issuer  {info.issuer}\n  names   {', '.join(info.names) or '-'}\n"
+            f"  valid   {info.not_before:%Y-%m-%d} .. {info.not_after:%Y-%m-%d}\n  sha256  {info.sha256}"
+        )
     return 0

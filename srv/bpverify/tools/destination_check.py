@@ -47,8 +47,13 @@ class Report:
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        return {"destination": self.destination, "outcome": self.outcome, "steps": self.steps, "error": self.error,
-                "hint": self.hint}
+        return {
+            "destination": self.destination,
+            "outcome": self.outcome,
+            "steps": self.steps,
+            "error": self.error,
+            "hint": self.hint,
+        }
 
 
 def _failed_step(exc: BTPError) -> str:
@@ -61,8 +66,9 @@ def _failed_step(exc: BTPError) -> str:
     return "authentication" if isinstance(exc, AuthenticationError) else "binding"
 
 
-async def check(name: str, path: str = DEFAULT_PATH, *, settings: ConnectivitySettings | None = None,
-                tenant: str | None = None) -> Report:
+async def check(
+    name: str, path: str = DEFAULT_PATH, *, settings: ConnectivitySettings | None = None, tenant: str | None = None
+) -> Report:
     report = Report(name)
     async with DestinationClientFactory(settings) as factory:
         _binding_step(report, factory, name)
@@ -78,8 +84,12 @@ async def check(name: str, path: str = DEFAULT_PATH, *, settings: ConnectivitySe
                 response = await client.get(path)
         except BTPError as exc:
             return report.fail("request", exc)
-        report.step("request", f"GET {response.request.url.copy_with(query=None)} -> HTTP {response.status_code}",
-                    ok=response.is_success, status=response.status_code)
+        report.step(
+            "request",
+            f"GET {response.request.url.copy_with(query=None)} -> HTTP {response.status_code}",
+            ok=response.is_success,
+            status=response.status_code,
+        )
         if not response.is_success:
             report.outcome = f"http_{response.status_code}"
             report.hint = _status_hint(response.status_code)
@@ -107,9 +117,11 @@ def _lookup_steps(report: Report, resolved: ResolvedDestination) -> None:
     else:
         report.step("lookup", "found in the destinations environment variable")
     proxy = resolved.proxy_type
-    how = {ProxyType.PRIVATE_LINK: "direct to the private host name, no proxy",
-           ProxyType.ON_PREMISE: "through the connectivity proxy (Cloud Connector)",
-           ProxyType.INTERNET: "direct, or through HTTPS_PROXY/HTTP_PROXY"}[proxy]
+    how = {
+        ProxyType.PRIVATE_LINK: "direct to the private host name, no proxy",
+        ProxyType.ON_PREMISE: "through the connectivity proxy (Cloud Connector)",
+        ProxyType.INTERNET: "direct, or through HTTPS_PROXY/HTTP_PROXY",
+    }[proxy]
     report.step("proxy", f"{proxy.value}: {how}", proxy_type=proxy.value, url=resolved.url)
 
 
@@ -121,16 +133,22 @@ async def _trust_step(report: Report, resolved: ResolvedDestination, settings: C
     if url.scheme == "https" and resolved.proxy_type is not ProxyType.ON_PREMISE:
         info = await peer_certificate(url.host, url.port or 443, address=settings.resolve.get(url.host))
         if info is not None:
-            extra["certificate"] = {"subject": info.subject, "names": list(info.names), "issuer": info.issuer,
-                                    "not_after": info.not_after.isoformat(), "sha256": info.sha256}
+            extra["certificate"] = {
+                "subject": info.subject,
+                "names": list(info.names),
+                "issuer": info.issuer,
+                "not_after": info.not_after.isoformat(),
+                "sha256": info.sha256,
+            }
     report.step("trust", resolved.trust, **extra)
 
 
 def _status_hint(status: int) -> str | None:
-    return {401: "check User/Password or the OAuth settings of the destination",
-            403: "the technical user lacks authorization for this service in S/4HANA",
-            404: "check --path (the service root) and that the OData service is activated (/IWFND/MAINT_SERVICE)"
-            }.get(status)
+    return {
+        401: "check User/Password or the OAuth settings of the destination",
+        403: "the technical user lacks authorization for this service in S/4HANA",
+        404: "check --path (the service root) and that the OData service is activated (/IWFND/MAINT_SERVICE)",
+    }.get(status)
 
 
 def default_name() -> str:

@@ -21,8 +21,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     run.add_argument("--path", default=DEFAULT_PATH, help=f"path to GET (default: {DEFAULT_PATH})")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--tenant", help="subscriber tenant subdomain")
-    run.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDRESS",
-                     help="connect to ADDRESS for HOST (TLS still checks HOST), like curl --resolve; repeatable")
+    run.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:ADDRESS",
+        help="connect to ADDRESS for HOST (TLS still checks HOST), like curl --resolve; repeatable",
+    )
     run.set_defaults(run=_run)
 
 
@@ -32,8 +37,9 @@ def _settings(pairs: list[str]) -> ConnectivitySettings:
 
 
 def _run(args: argparse.Namespace) -> int:
-    report = asyncio.run(check(args.name or default_name(), args.path, settings=_settings(args.resolve),
-                               tenant=args.tenant))
+    report = asyncio.run(
+        check(args.name or default_name(), args.path, settings=_settings(args.resolve), tenant=args.tenant)
+    )
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
@@ -48,8 +54,10 @@ def _print(report: Report) -> None:
         print(f"  [{mark}] {step['step']:<14} {step['detail']}")
         certificate = step.get("certificate")
         if certificate:
-            print(f"         server certificate: {certificate['subject']}; names {', '.join(certificate['names'])}; "
-                  f"issuer {certificate['issuer']}; valid until {certificate['not_after'][:10]}")
+            print(
+                f"         server certificate: {certificate['subject']}; names {', '.join(certificate['names'])}; "
+                f"issuer {certificate['issuer']}; valid until {certificate['not_after'][:10]}"
+            )
     print(f"outcome: {report.outcome}")
     if report.hint:
         print(f"fix: {report.hint}", file=sys.stdout)

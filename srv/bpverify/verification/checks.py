@@ -45,12 +45,14 @@ def check_address(address: Address) -> list[Finding]:
 
 
 def _required(address: Address) -> list[Finding]:
-    values = {"country": address.country, "cityName": address.city, "streetName": address.street,
-              "postalCode": address.postal_code}
+    values = {
+        "country": address.country,
+        "cityName": address.city,
+        "streetName": address.street,
+        "postalCode": address.postal_code,
+    }
     return [
-        Finding("REQUIRED", f"{label} is missing", name)
-        for name, label in REQUIRED
-        if not (values[name] or "").strip()
+        Finding("REQUIRED", f"{label} is missing", name) for name, label in REQUIRED if not (values[name] or "").strip()
     ]
 
 

@@ -14,7 +14,7 @@ from odata4.sql.tables import Tables
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def store(conn: sa.Connection, tables: Tables, event: PartnerEvent) -> bool:
@@ -24,20 +24,35 @@ def store(conn: sa.Connection, tables: Tables, event: PartnerEvent) -> bool:
         return False
     try:
         with conn.begin_nested():
-            conn.execute(inbox.insert().values(
-                eventId=event.id, type=event.type, businessPartnerId=event.business_partner, receivedAt=now_utc(),
-                state="pending", attempts=0, nextAttemptAt=now_utc(),
-            ))
+            conn.execute(
+                inbox.insert().values(
+                    eventId=event.id,
+                    type=event.type,
+                    businessPartnerId=event.business_partner,
+                    receivedAt=now_utc(),
+                    state="pending",
+                    attempts=0,
+                    nextAttemptAt=now_utc(),
+                )
+            )
     except sa.exc.IntegrityError:
         return False  # the same event arrived at another instance at the same moment
     return True
 
 
 def park(conn: sa.Connection, tables: Tables, rejected: Rejected, body: bytes) -> None:
-    conn.execute(tables["DeadLetters"].insert().values(
-        ID=str(uuid.uuid4()), receivedAt=now_utc(), reason=rejected.reason[:200], eventId=(rejected.event_id or "")[:100],
-        type=(rejected.type or "")[:200], body=_printable(body)[:5000],
-    ))
+    conn.execute(
+        tables["DeadLetters"]
+        .insert()
+        .values(
+            ID=str(uuid.uuid4()),
+            receivedAt=now_utc(),
+            reason=rejected.reason[:200],
+            eventId=(rejected.event_id or "")[:100],
+            type=(rejected.type or "")[:200],
+            body=_printable(body)[:5000],
+        )
+    )
 
 
 def _printable(body: bytes) -> str:

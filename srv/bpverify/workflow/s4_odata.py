@@ -44,9 +44,14 @@ class ODataS4:
     async def write_back(self, decision: Decision) -> None:
         try:
             client = await self._connect()
-            await client.update_current(PARTNER, decision.business_partner, {
-                "SearchTerm1": decision.search_term, "BusinessPartnerIsBlocked": decision.blocked,
-            })
+            await client.update_current(
+                PARTNER,
+                decision.business_partner,
+                {
+                    "SearchTerm1": decision.search_term,
+                    "BusinessPartnerIsBlocked": decision.blocked,
+                },
+            )
             for address in decision.addresses:
                 changes = {k: v for k, v in (("StreetName", address.street), ("PostalCode", address.postal_code)) if v}
                 key = {"BusinessPartner": decision.business_partner, "AddressID": address.address_id}

@@ -79,8 +79,11 @@ class Worker:
             rows = [dict(r) for r in conn.execute(due(table, now, self.timing.batch)).mappings()]
             if rows:
                 until = now + dt.timedelta(seconds=self.timing.claim_seconds)
-                conn.execute(table.update().where(key.in_([r[key.name] for r in rows]))
-                             .values(claimedBy=self.me, claimedUntil=until))
+                conn.execute(
+                    table.update()
+                    .where(key.in_([r[key.name] for r in rows]))
+                    .values(claimedBy=self.me, claimedUntil=until)
+                )
             return rows
 
         return await self.database.write(claim)
@@ -89,16 +92,25 @@ class Worker:
         table = self.tables[name]
 
         def finish(conn: sa.Connection) -> None:
-            conn.execute(table.update().where(table.c[key] == value, table.c.claimedBy == self.me)
-                         .values(claimedBy=None, claimedUntil=None, **values))
+            conn.execute(
+                table.update()
+                .where(table.c[key] == value, table.c.claimedBy == self.me)
+                .values(claimedBy=None, claimedUntil=None, **values)
+            )
 
         await self.database.write(finish)
 
     async def _retry(self, name: str, key: str, row: dict[str, Any], error: Exception) -> None:
         attempts = (row["attempts"] or 0) + 1
         log.warning("%s %s failed (attempt %d): %s", name, row[key], attempts, error)
-        await self._finish(name, key, row[key], attempts=attempts, lastError=str(error)[:500],
-                           nextAttemptAt=now_utc() + self.timing.backoff(attempts))
+        await self._finish(
+            name,
+            key,
+            row[key],
+            attempts=attempts,
+            lastError=str(error)[:500],
+            nextAttemptAt=now_utc() + self.timing.backoff(attempts),
+        )
 
     # --- inbox --------------------------------------------------------------------------------
 
@@ -125,9 +137,12 @@ class Worker:
 
     def _open_notification(self, conn: sa.Connection, partner_id: str) -> str | None:
         notifications = self.tables["Notifications"]
-        found = conn.execute(sa.select(notifications.c.ID).where(
-            notifications.c.businessPartnerId == partner_id, notifications.c.verificationStatus_code != status.COMPLETED
-        )).first()
+        found = conn.execute(
+            sa.select(notifications.c.ID).where(
+                notifications.c.businessPartnerId == partner_id,
+                notifications.c.verificationStatus_code != status.COMPLETED,
+            )
+        ).first()
         return None if found is None else str(found[0])
 
     def _create_notification(self, conn: sa.Connection, partner: Partner) -> str:
@@ -139,16 +154,34 @@ class Worker:
                 conn.execute(self.open.insert().values(businessPartnerId=partner.id, notification_ID=notification_id))
         except sa.exc.IntegrityError:
             return "another instance created the notification: nothing to do"
-        conn.execute(self.tables["Notifications"].insert().values(
-            ID=notification_id, createdAt=now, createdBy="system", modifiedAt=now, modifiedBy="system",
-            businessPartnerId=partner.id, businessPartnerName=(partner.name or "")[:81],
-            verificationStatus_code=status.NEW,
-        ))
-        addresses = [{
-            "ID": str(uuid.uuid4()), "notification_ID": notification_id, "businessPartnerId": partner.id,
-            "addressId": a.address_id, "country": a.country, "cityName": a.city, "streetName": a.street,
-            "postalCode": a.postal_code, "isModified": False,
-        } for a in partner.addresses]
+        conn.execute(
+            self.tables["Notifications"]
+            .insert()
+            .values(
+                ID=notification_id,
+                createdAt=now,
+                createdBy="system",
+                modifiedAt=now,
+                modifiedBy="system",
+                businessPartnerId=partner.id,
+                businessPartnerName=(partner.name or "")[:81],
+                verificationStatus_code=status.NEW,
+            )
+        )
+        addresses = [
+            {
+                "ID": str(uuid.uuid4()),
+                "notification_ID": notification_id,
+                "businessPartnerId": partner.id,
+                "addressId": a.address_id,
+                "country": a.country,
+                "cityName": a.city,
+                "streetName": a.street,
+                "postalCode": a.postal_code,
+                "isModified": False,
+            }
+            for a in partner.addresses
+        ]
         if addresses:
             conn.execute(self.tables["Addresses"].insert(), addresses)
         findings.recompute(conn, self.tables, [notification_id])
@@ -156,14 +189,20 @@ class Worker:
 
     def _changed(self, conn: sa.Connection, partner_id: str) -> str:
         notifications = self.tables["Notifications"]
-        verified = conn.execute(sa.select(notifications.c.ID).where(
-            notifications.c.businessPartnerId == partner_id, notifications.c.verificationStatus_code == status.VERIFIED
-        )).all()
+        verified = conn.execute(
+            sa.select(notifications.c.ID).where(
+                notifications.c.businessPartnerId == partner_id,
+                notifications.c.verificationStatus_code == status.VERIFIED,
+            )
+        ).all()
         if not verified:
             return "no verified notification: nothing to do"
         ids = [str(r[0]) for r in verified]
-        conn.execute(notifications.update().where(notifications.c.ID.in_(ids)).values(
-            verificationStatus_code=status.COMPLETED, modifiedAt=now_utc(), modifiedBy="system"))
+        conn.execute(
+            notifications.update()
+            .where(notifications.c.ID.in_(ids))
+            .values(verificationStatus_code=status.COMPLETED, modifiedAt=now_utc(), modifiedBy="system")
+        )
         conn.execute(self.open.delete().where(self.open.c.notification_ID.in_(ids)))
         return f"{len(ids)} notification(s) completed"
 
@@ -195,9 +234,12 @@ def due(table: sa.Table, now: dt.datetime, batch: int) -> sa.Select[Any]:
 
 def enqueue_decision(conn: sa.Connection, tables: Tables, notification_id: str, decided: str) -> None:
     notifications, addresses = tables["Notifications"], tables["Addresses"]
-    partner = conn.execute(sa.select(notifications.c.businessPartnerId).where(notifications.c.ID == notification_id)).scalar_one()
-    modified = conn.execute(sa.select(addresses).where(
-        addresses.c.notification_ID == notification_id, addresses.c.isModified.is_(True))).mappings()
+    partner = conn.execute(
+        sa.select(notifications.c.businessPartnerId).where(notifications.c.ID == notification_id)
+    ).scalar_one()
+    modified = conn.execute(
+        sa.select(addresses).where(addresses.c.notification_ID == notification_id, addresses.c.isModified.is_(True))
+    ).mappings()
     decision = Decision(
         business_partner=partner,
         search_term=status.TEXTS[decided],
@@ -205,24 +247,41 @@ def enqueue_decision(conn: sa.Connection, tables: Tables, notification_id: str, 
         addresses=[AddressCorrection(a["addressId"], a["streetName"], a["postalCode"]) for a in modified],
     )
     now = now_utc()
-    conn.execute(tables["WriteBacks"].insert().values(
-        ID=str(uuid.uuid4()), notification_ID=notification_id, businessPartnerId=partner, decision=decided,
-        payload=decision_to_json(decision), state="pending", attempts=0, nextAttemptAt=now, createdAt=now,
-    ))
+    conn.execute(
+        tables["WriteBacks"]
+        .insert()
+        .values(
+            ID=str(uuid.uuid4()),
+            notification_ID=notification_id,
+            businessPartnerId=partner,
+            decision=decided,
+            payload=decision_to_json(decision),
+            state="pending",
+            attempts=0,
+            nextAttemptAt=now,
+            createdAt=now,
+        )
+    )
 
 
 def decision_to_json(decision: Decision) -> str:
-    return json.dumps({
-        "businessPartner": decision.business_partner, "searchTerm1": decision.search_term, "blocked": decision.blocked,
-        "addresses": [{"addressId": a.address_id, "street": a.street, "postalCode": a.postal_code}
-                      for a in decision.addresses],
-    })
+    return json.dumps(
+        {
+            "businessPartner": decision.business_partner,
+            "searchTerm1": decision.search_term,
+            "blocked": decision.blocked,
+            "addresses": [
+                {"addressId": a.address_id, "street": a.street, "postalCode": a.postal_code} for a in decision.addresses
+            ],
+        }
+    )
 
 
 def decision_from_json(payload: str) -> Decision:
     data = json.loads(payload)
     return Decision(
-        data["businessPartner"], data["searchTerm1"], bool(data["blocked"]),
+        data["businessPartner"],
+        data["searchTerm1"],
+        bool(data["blocked"]),
         [AddressCorrection(a["addressId"], a.get("street"), a.get("postalCode")) for a in data.get("addresses", [])],
     )
-

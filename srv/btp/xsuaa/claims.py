@@ -34,8 +34,14 @@ from .trust import check_issuer, is_zone_id
 DEFAULT_LEEWAY = 60.0
 
 
-def validate_claims(claims: Mapping[str, Any], credentials: XsuaaCredentials, *, now: float,
-                    leeway: float = DEFAULT_LEEWAY, client_certificate: bytes | None = None) -> XsuaaToken:
+def validate_claims(
+    claims: Mapping[str, Any],
+    credentials: XsuaaCredentials,
+    *,
+    now: float,
+    leeway: float = DEFAULT_LEEWAY,
+    client_certificate: bytes | None = None,
+) -> XsuaaToken:
     expires_at = check_time(claims, now=now, leeway=leeway)
     check_issuer(claims.get("iss"), credentials.uaadomain)
     zone_id = check_zone(claims, credentials)
@@ -48,12 +54,22 @@ def validate_claims(claims: Mapping[str, Any], credentials: XsuaaCredentials, *,
     check_possession(claims, client_certificate)
     ext = _object(claims, "ext_attr")
     return XsuaaToken(
-        client_id=cid, zone_id=zone_id, scopes=frozenset(scopes),
-        local_scopes=local_scopes(scopes, credentials.xsappname), audiences=tuple(aud), expires_at=expires_at,
-        grant_type=_text(claims, "grant_type"), user_name=_text(claims, "user_name"), email=_text(claims, "email"),
-        given_name=_text(claims, "given_name"), family_name=_text(claims, "family_name"),
-        origin=_text(claims, "origin"), subdomain=_text(ext, "zdn"),
-        user_attributes=_attributes(claims), claims=claims)
+        client_id=cid,
+        zone_id=zone_id,
+        scopes=frozenset(scopes),
+        local_scopes=local_scopes(scopes, credentials.xsappname),
+        audiences=tuple(aud),
+        expires_at=expires_at,
+        grant_type=_text(claims, "grant_type"),
+        user_name=_text(claims, "user_name"),
+        email=_text(claims, "email"),
+        given_name=_text(claims, "given_name"),
+        family_name=_text(claims, "family_name"),
+        origin=_text(claims, "origin"),
+        subdomain=_text(ext, "zdn"),
+        user_attributes=_attributes(claims),
+        claims=claims,
+    )
 
 
 def check_time(claims: Mapping[str, Any], *, now: float, leeway: float) -> float:

@@ -57,11 +57,15 @@ def credentials_from_mapping(credentials: Mapping[str, Any]) -> XsuaaCredentials
         raise XsuaaConfigError("the xsuaa binding needs clientid, xsappname and url")
     zone = text("identityzone")
     return XsuaaCredentials(
-        clientid=clientid, xsappname=xsappname, url=url.rstrip("/"),
-        uaadomain=_uaadomain(text("uaadomain"), url, zone), identityzone=zone,
+        clientid=clientid,
+        xsappname=xsappname,
+        url=url.rstrip("/"),
+        uaadomain=_uaadomain(text("uaadomain"), url, zone),
+        identityzone=zone,
         zone_id=text("identityzoneid", "zoneid", "tenantid"),
         tenant_mode="shared" if text("tenantmode") == "shared" else "dedicated",
-        verification_key=parse_verification_key(text("verificationkey")))
+        verification_key=parse_verification_key(text("verificationkey")),
+    )
 
 
 def credentials_from_binding(binding: ServiceBinding) -> XsuaaCredentials:

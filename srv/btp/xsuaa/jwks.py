@@ -45,8 +45,9 @@ class _Entry:
 
 
 class JwksCache:
-    def __init__(self, client: httpx.AsyncClient, policy: CachePolicy | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, policy: CachePolicy | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._client = client
         self._policy = policy or CachePolicy()
         self._clock = clock

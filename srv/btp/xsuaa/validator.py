@@ -40,14 +40,20 @@ class ValidationPolicy:
 
 
 class XsuaaValidator:
-    def __init__(self, credentials: XsuaaCredentials, policy: ValidationPolicy | None = None, *,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        credentials: XsuaaCredentials,
+        policy: ValidationPolicy | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.credentials = credentials
         self.policy = policy or ValidationPolicy()
         self._clock = clock
-        self._client = httpx.AsyncClient(transport=transport, timeout=self.policy.timeout, follow_redirects=False,
-                                         trust_env=False)
+        self._client = httpx.AsyncClient(
+            transport=transport, timeout=self.policy.timeout, follow_redirects=False, trust_env=False
+        )
         self.keys = JwksCache(self._client, self.policy.keys)
 
     async def validate(self, token: str, *, client_certificate: bytes | None = None) -> XsuaaToken:
@@ -57,8 +63,13 @@ class XsuaaValidator:
         zone_id = check_zone(jws.claims, self.credentials)
         key = await self._key(jws, zone_id)
         claims = _verified_claims(token, key)
-        return validate_claims(claims, self.credentials, now=self._clock(), leeway=self.policy.leeway,
-                               client_certificate=client_certificate)
+        return validate_claims(
+            claims,
+            self.credentials,
+            now=self._clock(),
+            leeway=self.policy.leeway,
+            client_certificate=client_certificate,
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()

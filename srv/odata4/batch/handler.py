@@ -47,7 +47,9 @@ class BatchHandler:
             items = parse_json_batch(request.body, max_requests=self.max_parts)
             # JSON batches express order through dependsOn: a failure stops only its dependants
             results = await self._run(request, items, stop_on_error=False)
-            return Response(200, serialize_json_batch(results), {"content-type": "application/json", "odata-version": "4.0"})
+            return Response(
+                200, serialize_json_batch(results), {"content-type": "application/json", "odata-version": "4.0"}
+            )
         raise UnsupportedMediaType("Unsupported Media Type", code="415")
 
     async def _run(

@@ -47,7 +47,9 @@ class DraftOperations:
         self.handlers: Handlers = writes.handlers
         self.writer = Writer(dispatcher.store.model)
         ops = dispatcher.operations
-        self._fallback: dict[str, Operation] = {k: ops[k] for k in ("POST collection", "PATCH entity", "PUT entity", "DELETE entity")}
+        self._fallback: dict[str, Operation] = {
+            k: ops[k] for k in ("POST collection", "PATCH entity", "PUT entity", "DELETE entity")
+        }
         ops["POST collection"] = self.create
         ops["PATCH entity"] = self.patch
         ops["PUT entity"] = self.put
@@ -96,7 +98,9 @@ class DraftOperations:
     async def put(self, request: Request, resolved: Resolved, options: ast.QueryOptions) -> Response:
         return await self._update(request, resolved, options, replace=True)
 
-    async def _update(self, request: Request, resolved: Resolved, options: ast.QueryOptions, *, replace: bool) -> Response:
+    async def _update(
+        self, request: Request, resolved: Resolved, options: ast.QueryOptions, *, replace: bool
+    ) -> Response:
         entity_set = resolved.entity_set
         if not _on_draft(resolved):
             return await self._fallback["PUT entity" if replace else "PATCH entity"](request, resolved, options)
@@ -254,16 +258,25 @@ class DraftOperations:
 
     def _new_admin(self, conn: sa.Connection, user: str) -> str:
         draft_uuid, now = str(uuid.uuid4()), now_utc()
-        conn.execute(self.storage.admin.insert().values(
-            DraftUUID=draft_uuid, CreationDateTime=now, CreatedByUser=user, LastChangeDateTime=now,
-            LastChangedByUser=user, InProcessByUser=user,
-        ))
+        conn.execute(
+            self.storage.admin.insert().values(
+                DraftUUID=draft_uuid,
+                CreationDateTime=now,
+                CreatedByUser=user,
+                LastChangeDateTime=now,
+                LastChangedByUser=user,
+                InProcessByUser=user,
+            )
+        )
         return draft_uuid
 
     def _touch(self, conn: sa.Connection, draft_uuid: str, user: str) -> None:
         admin = self.storage.admin
-        conn.execute(admin.update().where(admin.c.DraftUUID == draft_uuid)
-                     .values(LastChangeDateTime=now_utc(), LastChangedByUser=user))
+        conn.execute(
+            admin.update()
+            .where(admin.c.DraftUUID == draft_uuid)
+            .values(LastChangeDateTime=now_utc(), LastChangedByUser=user)
+        )
 
     # --- helpers: copying documents ------------------------------------------------------------
 
@@ -277,7 +290,9 @@ class DraftOperations:
                 result.append((nav, child, list(back.constraints)))
         return result
 
-    def _children(self, conn: sa.Connection, table: sa.Table, pairs: list[tuple[str, str]], parents: list[Row]) -> list[Row]:
+    def _children(
+        self, conn: sa.Connection, table: sa.Table, pairs: list[tuple[str, str]], parents: list[Row]
+    ) -> list[Row]:
         if not parents:
             return []
         condition = sa.or_(*(sa.and_(*(table.c[fk] == p[key] for fk, key in pairs)) for p in parents))
@@ -292,7 +307,9 @@ class DraftOperations:
             children = self._children(conn, self.storage.active(child), pairs, rows)
             self._copy_to_draft(conn, child, children, draft_uuid)
 
-    def _activate_rows(self, conn: sa.Connection, entity_set: EntitySet, drafts: list[Row], request: Request, now: dt.datetime) -> None:
+    def _activate_rows(
+        self, conn: sa.Connection, entity_set: EntitySet, drafts: list[Row], request: Request, now: dt.datetime
+    ) -> None:
         active = self.storage.active(entity_set)
         for draft in drafts:
             values = {c.name: draft[c.name] for c in active.c}
@@ -305,9 +322,15 @@ class DraftOperations:
         for _, child, pairs in self._compositions(entity_set):
             draft_children = self._children(conn, self.storage.drafts[child.name], pairs, drafts)
             kept = {_key_of(child, r) for r in draft_children}
-            gone = [r for r in self._children(conn, self.storage.active(child), pairs, drafts) if _key_of(child, r) not in kept]
+            gone = [
+                r
+                for r in self._children(conn, self.storage.active(child), pairs, drafts)
+                if _key_of(child, r) not in kept
+            ]
             if gone:
-                self.writer._delete_rows(conn, child, [{p.column_name: r[p.column_name] for p in child.stored_keys} for r in gone])
+                self.writer._delete_rows(
+                    conn, child, [{p.column_name: r[p.column_name] for p in child.stored_keys} for r in gone]
+                )
             self._activate_rows(conn, child, draft_children, request, now)
 
     def _delete_drafts(self, conn: sa.Connection, entity_set: EntitySet, rows: list[Row]) -> None:
@@ -325,12 +348,26 @@ class DraftOperations:
     # --- responses ---------------------------------------------------------------------------
 
     async def _entity(
-        self, request: Request, resolved: Resolved, entity_set: EntitySet, keys: Row, view: str, options: ast.QueryOptions,
-        status: int, headers: dict[str, str], prefix: str | None = None, messages: bool = True,
+        self,
+        request: Request,
+        resolved: Resolved,
+        entity_set: EntitySet,
+        keys: Row,
+        view: str,
+        options: ast.QueryOptions,
+        status: int,
+        headers: dict[str, str],
+        prefix: str | None = None,
+        messages: bool = True,
     ) -> Response:
         flag = {"IsActiveEntity": view == "active"}
-        target = Target(entity_set, [key_condition(entity_set, keys | flag)], single=True, view=view,  # type: ignore[arg-type]
-                        user=request.user.id)
+        target = Target(
+            entity_set,
+            [key_condition(entity_set, keys | flag)],
+            single=True,
+            view=view,  # type: ignore[arg-type]
+            user=request.user.id,
+        )
         page = await self.dispatcher.database.read(lambda conn: self.dispatcher.store.read(conn, target, options))
         if not page.rows:
             raise NotFound("Not Found", code="404")
@@ -368,11 +405,13 @@ def _match(table: sa.Table, entity_set: EntitySet, keys: Row) -> sa.ColumnElemen
 
 
 def _replaceable(entity_set: EntitySet) -> list[Any]:
-    return [p for p in entity_set.properties
-            if not (p.key or p.computed or p.virtual or p.collection or p.immutable or p.managed)]
+    return [
+        p
+        for p in entity_set.properties
+        if not (p.key or p.computed or p.virtual or p.collection or p.immutable or p.managed)
+    ]
 
 
 def _key_text(entity_set: EntitySet, keys: Row, active: bool) -> str:
     parts = [f"{p.name}={keys[p.column_name]}" for p in entity_set.stored_keys]
     return ",".join([*parts, f"IsActiveEntity={'true' if active else 'false'}"])
-

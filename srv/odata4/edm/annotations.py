@@ -53,7 +53,9 @@ class Collection:
     items: tuple[Value, ...]
 
 
-Value = Union[bool, int, str, Path, PropertyPath, NavigationPropertyPath, AnnotationPath, EnumMember, Record, Collection]
+Value = Union[  # noqa: UP007 - a runtime alias with forward references
+    bool, int, str, Path, PropertyPath, NavigationPropertyPath, AnnotationPath, EnumMember, Record, Collection
+]
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,15 @@ VOCABULARIES: dict[str, Vocabulary] = {
             "Org.OData.Capabilities.V1",
             "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1.xml",
         ),
-        Vocabulary("Common", "com.sap.vocabularies.Common.v1", "https://sap.github.io/odata-vocabularies/vocabularies/Common.xml"),
         Vocabulary(
-            "Core", "Org.OData.Core.V1", "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"
+            "Common",
+            "com.sap.vocabularies.Common.v1",
+            "https://sap.github.io/odata-vocabularies/vocabularies/Common.xml",
+        ),
+        Vocabulary(
+            "Core",
+            "Org.OData.Core.V1",
+            "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml",
         ),
         Vocabulary("UI", "com.sap.vocabularies.UI.v1", "https://sap.github.io/odata-vocabularies/vocabularies/UI.xml"),
         Vocabulary(

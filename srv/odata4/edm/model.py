@@ -56,7 +56,7 @@ class NavigationProperty:
     bind_to_set: bool = True  # rendered as NavigationPropertyBinding
 
 
-Member = Union[Property, NavigationProperty]
+Member = Union[Property, NavigationProperty]  # noqa: UP007 - a runtime alias with forward references
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,24 @@ _INT_RANGES = {
 
 
 def type_label(prop: Property) -> str:
-    names = {"Edm.String": "String", "Edm.Guid": "UUID", "Edm.Boolean": "Boolean", "Edm.Int32": "Integer",
-             "Edm.Int64": "Integer64", "Edm.Decimal": "Decimal", "Edm.DateTimeOffset": "Timestamp", "Edm.Date": "Date"}
+    names = {
+        "Edm.String": "String",
+        "Edm.Guid": "UUID",
+        "Edm.Boolean": "Boolean",
+        "Edm.Int32": "Integer",
+        "Edm.Int64": "Integer64",
+        "Edm.Decimal": "Decimal",
+        "Edm.DateTimeOffset": "Timestamp",
+        "Edm.Date": "Date",
+    }
     label = names.get(prop.type, prop.type.removeprefix("Edm."))
     return f"{label}({prop.max_length})" if prop.max_length and prop.type == "Edm.String" else label
 
 
 def _invalid(value: Any, prop: Property) -> BadRequest:
-    return BadRequest(f"Value {_show(value)} is not a valid {type_label(prop)}", code="ASSERT_DATA_TYPE", target=prop.name)
+    return BadRequest(
+        f"Value {_show(value)} is not a valid {type_label(prop)}", code="ASSERT_DATA_TYPE", target=prop.name
+    )
 
 
 def _show(value: Any) -> str:
@@ -125,5 +135,5 @@ def _timestamp(prop: Property, value: Any) -> dt.datetime:
     except ValueError:
         raise _invalid(value, prop) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed

@@ -34,7 +34,7 @@ def format_timestamp(value: Any) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     text: str = value.strftime("%Y-%m-%dT%H:%M:%S.")
     return text + f"{value.microsecond // 1000:03d}Z"
 

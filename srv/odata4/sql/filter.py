@@ -98,7 +98,7 @@ def _python_value(value: Any, edm: str) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -138,9 +138,18 @@ def _coerce(lit: ast.Literal, edm: str) -> Any:
     raise BadRequest(f"a {lit.kind} literal cannot be compared with a value of type {edm}")
 
 
-_TYPE_NAMES = {"Edm.Guid": "UUID", "Edm.Int32": "Integer", "Edm.Int64": "Integer64", "Edm.Int16": "Integer",
-               "Edm.Boolean": "Boolean", "Edm.Decimal": "Decimal", "Edm.Double": "Double",
-               "Edm.DateTimeOffset": "Timestamp", "Edm.Date": "Date", "Edm.String": "String"}
+_TYPE_NAMES = {
+    "Edm.Guid": "UUID",
+    "Edm.Int32": "Integer",
+    "Edm.Int64": "Integer64",
+    "Edm.Int16": "Integer",
+    "Edm.Boolean": "Boolean",
+    "Edm.Decimal": "Decimal",
+    "Edm.Double": "Double",
+    "Edm.DateTimeOffset": "Timestamp",
+    "Edm.Date": "Date",
+    "Edm.String": "String",
+}
 
 
 def _adapt(side: Typed, other: Typed) -> Any:
@@ -201,10 +210,7 @@ def _navigate(nav: NavigationProperty, rest: tuple[str, ...], scope: Scope) -> T
 
 def _lambda(expr: ast.Lambda, scope: Scope) -> Typed:
     *path, name = expr.collection.segments
-    if path:
-        owner = _owner_scope(tuple(path), scope)
-    else:
-        owner = scope
+    owner = _owner_scope(tuple(path), scope) if path else scope
     nav = owner.entity_set.member(name)
     if not isinstance(nav, NavigationProperty) or not nav.collection or nav.virtual:
         raise BadRequest(f"'{name}' is not a collection navigation property")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 
-class index_of(GenericFunction[int]):  # noqa: N801 - SQL function names are lower case
+class index_of(GenericFunction[int]):
     """OData `indexof`: zero-based position of the second argument, -1 when absent."""
 
     type = sa.Integer()
@@ -38,7 +38,7 @@ def _index_of_hana(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(LOCATE({compiler.process(a, **kw)}, {compiler.process(b, **kw)}) - 1)"
 
 
-class sub_string(GenericFunction[str]):  # noqa: N801
+class sub_string(GenericFunction[str]):
     """OData `substring(s, start[, length])` with a zero-based start."""
 
     type = sa.Unicode()
@@ -63,7 +63,7 @@ def _sub_string_hana(element: Any, compiler: Any, **kw: Any) -> str:
     return f"SUBSTRING({args[0]}, ({args[1]}) + 1{rest})"
 
 
-class floor_(GenericFunction[float]):  # noqa: N801
+class floor_(GenericFunction[float]):
     name = "floor"
     inherit_cache = True
 
@@ -75,7 +75,7 @@ def _floor_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(CAST({x} AS INTEGER) - (({x}) < CAST({x} AS INTEGER)))"
 
 
-class ceiling_(GenericFunction[float]):  # noqa: N801
+class ceiling_(GenericFunction[float]):
     name = "ceiling"
     inherit_cache = True
 

@@ -95,14 +95,18 @@ class Scope:
             if special is not None:
                 return special
         if nav.constraints:
-            pairs = [(self.column(_prop(self.entity_set, local)), target.column(_prop(target.entity_set, remote)))
-                     for local, remote in nav.constraints]
+            pairs = [
+                (self.column(_prop(self.entity_set, local)), target.column(_prop(target.entity_set, remote)))
+                for local, remote in nav.constraints
+            ]
         elif nav.partner:
             back = target.entity_set.member(nav.partner)
             if not isinstance(back, NavigationProperty) or not back.constraints:
                 raise BadRequest(f"navigation property {nav.name!r} cannot be followed")
-            pairs = [(target.column(_prop(target.entity_set, local)), self.column(_prop(self.entity_set, remote)))
-                     for local, remote in back.constraints]
+            pairs = [
+                (target.column(_prop(target.entity_set, local)), self.column(_prop(self.entity_set, remote)))
+                for local, remote in back.constraints
+            ]
         else:
             raise BadRequest(f"navigation property {nav.name!r} cannot be followed")
         return sa.and_(*(a == b for a, b in pairs))

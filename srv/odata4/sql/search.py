@@ -17,11 +17,7 @@ def searchable(scope: Scope) -> list[Property]:
     if entity_set.search is not None:
         chosen = set(entity_set.search)
         return [p for p in entity_set.properties if p.name in chosen]
-    return [
-        p
-        for p in entity_set.properties
-        if p.type == "Edm.String" and not p.virtual and not p.collection
-    ]
+    return [p for p in entity_set.properties if p.type == "Edm.String" and not p.virtual and not p.collection]
 
 
 def compile_search(expr: ast.SearchExpr, scope: Scope) -> Any:

@@ -71,9 +71,13 @@ def navigation_condition(parent: Target, nav: NavigationProperty) -> Condition:
     def condition(scope: Scope) -> sa.ColumnElement[bool]:
         outer = scope.child(parent.entity_set)
         if parent.view is not None and parent.entity_set.is_draft:
-            outer = Scope(scope.model, parent.entity_set,
-                          scope.model.from_clause(parent.entity_set, parent.view, scope.user).alias(),
-                          view=parent.view, user=scope.user)
+            outer = Scope(
+                scope.model,
+                parent.entity_set,
+                scope.model.from_clause(parent.entity_set, parent.view, scope.user).alias(),
+                view=parent.view,
+                user=scope.user,
+            )
         return sa.exists().select_from(outer.table).where(*parent.where(outer), outer.join_condition(nav, scope))
 
     return condition

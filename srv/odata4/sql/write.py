@@ -20,7 +20,7 @@ Row = dict[str, Any]
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def parse_body(
@@ -100,7 +100,9 @@ class Writer:
     def __init__(self, model: Model) -> None:
         self.model = model
 
-    def insert(self, conn: sa.Connection, entity_set: EntitySet, body: Any, user: User, parent: Row | None = None) -> Row:
+    def insert(
+        self, conn: sa.Connection, entity_set: EntitySet, body: Any, user: User, parent: Row | None = None
+    ) -> Row:
         values, nested = parse_body(entity_set, body, creating=True)
         if parent is not None:
             values.update(parent)
@@ -114,7 +116,13 @@ class Writer:
         return row
 
     def _insert_children(
-        self, conn: sa.Connection, entity_set: EntitySet, row: Row, nav: NavigationProperty, children: list[Any], user: User
+        self,
+        conn: sa.Connection,
+        entity_set: EntitySet,
+        row: Row,
+        nav: NavigationProperty,
+        children: list[Any],
+        user: User,
     ) -> None:
         target = self.model.entity_set(nav.target)
         for child in children:
@@ -161,12 +169,23 @@ class Writer:
                 back = child_set.member(nav.partner or "")
                 assert isinstance(back, NavigationProperty)
                 child_table = self.model.tables[child_set.name]
-                condition = sa.or_(*(
-                    sa.and_(*(child_table.c[local] == key[_column(entity_set, remote)] for local, remote in back.constraints))
-                    for key in keys
-                ))
-                children = [dict(r._mapping) for r in conn.execute(
-                    sa.select(*(child_table.c[p.column_name] for p in child_set.stored_keys)).where(condition))]
+                condition = sa.or_(
+                    *(
+                        sa.and_(
+                            *(
+                                child_table.c[local] == key[_column(entity_set, remote)]
+                                for local, remote in back.constraints
+                            )
+                        )
+                        for key in keys
+                    )
+                )
+                children = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        sa.select(*(child_table.c[p.column_name] for p in child_set.stored_keys)).where(condition)
+                    )
+                ]
                 if children:
                     self._delete_rows(conn, child_set, children)
         conn.execute(table.delete().where(_key_match(table, entity_set, keys)))
@@ -191,4 +210,6 @@ def _column(entity_set: EntitySet, name: str) -> str:
 
 
 def _key_match(table: sa.Table, entity_set: EntitySet, keys: list[Row]) -> Any:
-    return sa.or_(*(sa.and_(*(table.c[p.column_name] == key[p.column_name] for p in entity_set.stored_keys)) for key in keys))
+    return sa.or_(
+        *(sa.and_(*(table.c[p.column_name] == key[p.column_name] for p in entity_set.stored_keys)) for key in keys)
+    )

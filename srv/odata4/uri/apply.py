@@ -54,8 +54,9 @@ def parse_apply(text: str) -> Apply:
 def _trafo(text: str, pos: int, result: Apply) -> None:
     match = _TRAFO.match(text)
     if match is None:
-        raise ParseError(f'Expected a transformation such as "filter(", "groupby(" or "aggregate(" at "{text[:40]}"',
-                         position=pos)
+        raise ParseError(
+            f'Expected a transformation such as "filter(", "groupby(" or "aggregate(" at "{text[:40]}"', position=pos
+        )
     name, inner = match.group(1), match.group(2)
     if result.groupby is not None or result.aggregates:
         raise NotImplementedFeature(f"$apply: '{name}' after groupby/aggregate is not supported")
@@ -95,8 +96,9 @@ def _aggregates(text: str, pos: int) -> list[Aggregate]:
     for item, item_pos in split_top_level(text, ",", pos):
         match = _AGGREGATE.match(item)
         if match is None:
-            raise ParseError(f"Expected '$count as alias' or 'path with method as alias' but found {item[:40]!r}",
-                             position=item_pos)
+            raise ParseError(
+                f"Expected '$count as alias' or 'path with method as alias' but found {item[:40]!r}", position=item_pos
+            )
         count, path, method, alias = match.group(1), match.group(2), match.group(4), match.group(5)
         if count:
             items.append(Aggregate(alias, "count"))

@@ -35,7 +35,9 @@ class Literal:
     """A primitive literal; `value` is the Python value (None for null)."""
 
     kind: LiteralKind
-    value: None | bool | str | int | decimal.Decimal | float | uuid.UUID | dt.date | dt.datetime | dt.time | dt.timedelta
+    value: (
+        bool | str | int | decimal.Decimal | float | uuid.UUID | dt.date | dt.datetime | dt.time | dt.timedelta | None
+    )
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ class Unary:
 @dataclass(frozen=True)
 class Binary:
     # comparison, logical and arithmetic operators, as spelled in the URL
-    op: TypingLiteral["eq", "ne", "gt", "ge", "lt", "le", "and", "or", "add", "sub", "mul", "div", "divby", "mod", "has"]
+    op: TypingLiteral[
+        "eq", "ne", "gt", "ge", "lt", "le", "and", "or", "add", "sub", "mul", "div", "divby", "mod", "has"
+    ]
     left: Expr
     right: Expr
 
@@ -83,7 +87,7 @@ class Lambda:
     predicate: Expr | None
 
 
-Expr = Union[Literal, Member, Unary, Binary, In, Call, Lambda]
+Expr = Union[Literal, Member, Unary, Binary, In, Call, Lambda]  # noqa: UP007 - a runtime alias with forward references
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class SearchBinary:
     right: SearchExpr
 
 
-SearchExpr = Union[SearchTerm, SearchNot, SearchBinary]
+SearchExpr = Union[SearchTerm, SearchNot, SearchBinary]  # noqa: UP007 - a runtime alias with forward references
 
 
 @dataclass

@@ -26,8 +26,9 @@ class QueryLimits:
 
     def check(self, options: QueryOptions) -> None:
         if self.max_expand_depth is not None and expand_depth(options.expand) > self.max_expand_depth:
-            raise BadRequest(f"$expand is nested deeper than the allowed {self.max_expand_depth} levels",
-                             target="$expand")
+            raise BadRequest(
+                f"$expand is nested deeper than the allowed {self.max_expand_depth} levels", target="$expand"
+            )
         if self.max_top is not None:
             self._check_top(options)
 

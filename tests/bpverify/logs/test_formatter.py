@@ -105,7 +105,10 @@ def json_stream() -> Iterator[io.StringIO]:
     saved = (
         root.handlers[:],
         root.level,
-        {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate, logging.getLogger(n).level) for n in names},
+        {
+            n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate, logging.getLogger(n).level)
+            for n in names
+        },
     )
     stream = io.StringIO()
     logging.config.dictConfig(json_logging_config(COMPONENT, stream=stream))

@@ -5,8 +5,17 @@ from bpverify.verification.checks import Address, check_address, postal_code_pro
 
 @pytest.mark.parametrize(
     ("country", "postal_code"),
-    [("DE", "10115"), ("DE", " 10115 "), ("NL", "1012ab"), ("NL", "1012 AB"), ("GB", "sw1a 1aa"), ("US", "94043"),
-     ("US", "94043-1351"), ("FR", "75008"), ("AE", "anything")],  # AE has no postal codes: cannot judge
+    [
+        ("DE", "10115"),
+        ("DE", " 10115 "),
+        ("NL", "1012ab"),
+        ("NL", "1012 AB"),
+        ("GB", "sw1a 1aa"),
+        ("US", "94043"),
+        ("US", "94043-1351"),
+        ("FR", "75008"),
+        ("AE", "anything"),
+    ],  # AE has no postal codes: cannot judge
 )
 def test_valid_postal_codes(country: str, postal_code: str) -> None:
     assert postal_code_problem(country, postal_code) is None

@@ -5,7 +5,17 @@ from bpverify.verification import status
 
 @pytest.mark.parametrize(
     ("current", "wanted"),
-    [("N", "N"), ("N", "P"), ("N", "V"), ("N", "INV"), ("P", "P"), ("P", "V"), ("P", "INV"), ("V", "V"), ("INV", "INV")],
+    [
+        ("N", "N"),
+        ("N", "P"),
+        ("N", "V"),
+        ("N", "INV"),
+        ("P", "P"),
+        ("P", "V"),
+        ("P", "INV"),
+        ("V", "V"),
+        ("INV", "INV"),
+    ],
 )
 def test_clerk_may(current: str, wanted: str) -> None:
     status.check_clerk_transition(current, wanted)

@@ -15,7 +15,9 @@ class FakeS4:
     reads: int = 0
 
     def add(self, partner_id: str, *addresses: tuple[str, str, str, str, str]) -> None:
-        self.partners[partner_id] = Partner(partner_id, f"Partner {partner_id}", [PartnerAddress(*a) for a in addresses])
+        self.partners[partner_id] = Partner(
+            partner_id, f"Partner {partner_id}", [PartnerAddress(*a) for a in addresses]
+        )
 
     async def get_partner(self, business_partner: str) -> Partner | None:
         self.reads += 1

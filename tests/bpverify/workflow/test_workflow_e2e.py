@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from tests.bpverify.workflow.fake_s4 import FakeS4
+from tests.support.server import serve
 
 from bpverify.app import create_app
 from bpverify.events.parsing import CHANGED, CREATED
 from bpverify.settings import Settings
-from tests.bpverify.workflow.fake_s4 import FakeS4
-from tests.support.server import serve
 
 ROOT = "/odata/v4/business-partner-verification/"
 WEBHOOK = "/messaging/enterprise-messaging"
@@ -24,7 +24,9 @@ WEBHOOK = "/messaging/enterprise-messaging"
 @pytest.fixture
 def s4() -> FakeS4:
     fake = FakeS4()
-    fake.add("4711", ("1", "DE", "Berlin", "Unter den Linden 1", "1011"), ("2", "US", "Palo Alto", "Hillview 1", "94304"))
+    fake.add(
+        "4711", ("1", "DE", "Berlin", "Unter den Linden 1", "1011"), ("2", "US", "Palo Alto", "Hillview 1", "94304")
+    )
     return fake
 
 
@@ -36,10 +38,20 @@ def base(db_url: str, s4: FakeS4) -> Iterator[str]:
 
 
 def _event(base: str, type_: str, partner: str, event_id: str | None = None) -> httpx.Response:
-    body = {"type": type_, "specversion": "1.0", "source": "/default/sap.s4.beh/1", "id": event_id or str(uuid.uuid4()),
-            "datacontenttype": "application/json", "data": {"BusinessPartner": partner}}
-    return httpx.post(base + WEBHOOK, content=json.dumps(body), auth=("eventmesh", "eventmesh"),
-                      headers={"content-type": "application/cloudevents+json", "x-address": "topic:sap/s4/ce/x"})
+    body = {
+        "type": type_,
+        "specversion": "1.0",
+        "source": "/default/sap.s4.beh/1",
+        "id": event_id or str(uuid.uuid4()),
+        "datacontenttype": "application/json",
+        "data": {"BusinessPartner": partner},
+    }
+    return httpx.post(
+        base + WEBHOOK,
+        content=json.dumps(body),
+        auth=("eventmesh", "eventmesh"),
+        headers={"content-type": "application/cloudevents+json", "x-address": "topic:sap/s4/ce/x"},
+    )
 
 
 def _wait(check: Callable[[], bool], seconds: float = 10) -> None:
@@ -55,8 +67,9 @@ def _notifications(base: str, partner: str) -> list[dict[str, object]]:
 
 
 def test_handshake_echoes_the_origin(base: str) -> None:
-    response = httpx.options(base + WEBHOOK, headers={"WebHook-Request-Origin": "eventmesh.example"},
-                             auth=("eventmesh", "eventmesh"))
+    response = httpx.options(
+        base + WEBHOOK, headers={"WebHook-Request-Origin": "eventmesh.example"}, auth=("eventmesh", "eventmesh")
+    )
     assert response.status_code == 200 and response.headers["webhook-allowed-origin"] == "eventmesh.example"
 
 
@@ -90,12 +103,26 @@ def test_the_whole_process(base: str, s4: FakeS4) -> None:
 def _decide(clerk: httpx.Client, notification: dict[str, object]) -> None:
     """What Fiori does: edit, correct the postal code, verify, save."""
     key = f"ID={notification['ID']}"
-    assert clerk.post(f"Notifications({key},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit",
-                      json={"PreserveChanges": True}).status_code == 201
+    assert (
+        clerk.post(
+            f"Notifications({key},IsActiveEntity=true)/BusinessPartnerVerification.draftEdit",
+            json={"PreserveChanges": True},
+        ).status_code
+        == 201
+    )
     berlin = next(a for a in notification["addresses"] if a["country"] == "DE")  # type: ignore[union-attr]
-    assert clerk.patch(f"Addresses(ID={berlin['ID']},IsActiveEntity=false)", json={"postalCode": "10117"}).status_code == 200
-    assert clerk.patch(f"Notifications({key},IsActiveEntity=false)", json={"verificationStatus_code": "V"}).status_code == 200
-    assert clerk.post(f"Notifications({key},IsActiveEntity=false)/BusinessPartnerVerification.draftActivate").status_code == 200
+    assert (
+        clerk.patch(f"Addresses(ID={berlin['ID']},IsActiveEntity=false)", json={"postalCode": "10117"}).status_code
+        == 200
+    )
+    assert (
+        clerk.patch(f"Notifications({key},IsActiveEntity=false)", json={"verificationStatus_code": "V"}).status_code
+        == 200
+    )
+    assert (
+        clerk.post(f"Notifications({key},IsActiveEntity=false)/BusinessPartnerVerification.draftActivate").status_code
+        == 200
+    )
 
 
 def test_duplicates_make_one_notification(base: str, s4: FakeS4) -> None:
@@ -116,7 +143,9 @@ def test_unknown_partner_is_acknowledged_and_nothing_stored(base: str, s4: FakeS
 
 
 def test_poison_messages_are_parked(base: str) -> None:
-    response = httpx.post(base + WEBHOOK, content=b'{"specversion": "1.0", "type": "x"}', auth=("eventmesh", "eventmesh"))
+    response = httpx.post(
+        base + WEBHOOK, content=b'{"specversion": "1.0", "type": "x"}', auth=("eventmesh", "eventmesh")
+    )
     assert response.status_code == 202
     parked = httpx.get(f"{base}{ROOT}DeadLetters", auth=("alice", "alice")).json()["value"]
     assert [p["reason"] for p in parked] == ["CloudEvent without id"]

@@ -9,10 +9,18 @@ from odata4.uri.limits import QueryLimits, expand_depth
 from odata4.uri.options import parse_query_options
 
 
-@pytest.mark.parametrize(("expand", "depth"), [
-    ("a", 1), ("a,b", 1), ("a($expand=b)", 2), ("a($expand=b($expand=c)),d", 3), ("*", 1),
-    ("a($levels=3)", 3), ("a($levels=2;$expand=b)", 3),
-])
+@pytest.mark.parametrize(
+    ("expand", "depth"),
+    [
+        ("a", 1),
+        ("a,b", 1),
+        ("a($expand=b)", 2),
+        ("a($expand=b($expand=c)),d", 3),
+        ("*", 1),
+        ("a($levels=3)", 3),
+        ("a($levels=2;$expand=b)", 3),
+    ],
+)
 def test_expand_depth(expand: str, depth: int) -> None:
     assert expand_depth(parse_query_options([("$expand", expand)]).expand) == depth
 
