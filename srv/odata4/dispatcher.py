@@ -140,7 +140,7 @@ class Dispatcher:
             headers["etag"] = self.documents.metadata_etag
         if wants_json:
             return Response(200, self.documents.metadata_json, {"content-type": JSON, **headers})
-        return Response(200, self.documents.metadata_xml, {"content-type": "application/xml", **headers})
+        return Response(200, self.documents.metadata_xml, {"content-type": "application/xml; charset=utf-8", **headers})
 
     # --- resources ---------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class DraftStorage:
         self.tables = tables
         self.lock_timeout = lock_timeout
         self.admin = tables[DRAFT_ADMIN]
+        self._views: dict[tuple[str, str, str | None], sa.FromClause] = {}
         self.drafts: dict[str, sa.Table] = {
             s.name: self._draft_table(s, tables.metadata) for s in service.entity_sets if s.is_draft and s.table
         }
@@ -68,10 +69,21 @@ class DraftStorage:
     # --- Sources ------------------------------------------------------------------------
 
     def source(self, entity_set: EntitySet, view: View, user: str | None) -> sa.FromClause | None:
+        if entity_set.name != DRAFT_ADMIN and entity_set.name not in self.drafts:
+            return None
+        # views are immutable SQL fragments: build each once (per user where it depends on the user)
+        key = (entity_set.name, view, None if view == "active" and entity_set.name != DRAFT_ADMIN else user)
+        cached = self._views.get(key)
+        if cached is None:
+            cached = self._build(entity_set, view, user)
+            if len(self._views) >= 1024:
+                self._views.pop(next(iter(self._views)))
+            self._views[key] = cached
+        return cached
+
+    def _build(self, entity_set: EntitySet, view: View, user: str | None) -> sa.FromClause:
         if entity_set.name == DRAFT_ADMIN:
             return self._admin_view(user)
-        if entity_set.name not in self.drafts:
-            return None
         if view == "active":
             return self._active_view(entity_set).subquery()
         if view == "draft":
@@ -84,6 +96,23 @@ class DraftStorage:
         keys = [inner.column(p) == outer.column(p) for p in outer.entity_set.stored_keys]
         flag = _prop(outer.entity_set, "IsActiveEntity")
         return sa.and_(*keys, inner.column(flag) != outer.column(flag))
+
+    def follow(self, outer: Scope, nav: NavigationProperty, path: tuple[str, ...]) -> Any | None:
+        """`SiblingEntity/IsActiveEntity` (in Fiori's list filter) without reading the other side:
+        an active row's sibling is the user's own draft of it, a draft's sibling its active row."""
+        if nav.name != "SiblingEntity" or path != ("IsActiveEntity",) or outer.entity_set.name not in self.drafts:
+            return None
+        entity_set = outer.entity_set
+        flag, has_active = _prop(entity_set, "IsActiveEntity"), _prop(entity_set, "HasActiveEntity")
+        drafts = self.drafts[entity_set.name].alias("own")
+        mine = sa.select(self.admin.c.DraftUUID).where(self.admin.c.InProcessByUser == sa.literal(outer.user or ""))
+        keys = [drafts.c[p.column_name] == outer.column(p) for p in entity_set.stored_keys]
+        own_draft = sa.exists().where(*keys, drafts.c[ADMIN_KEY].in_(mine))
+        return sa.case(
+            (sa.and_(outer.column(flag), own_draft), sa.false()),
+            (sa.and_(sa.not_(outer.column(flag)), outer.column(has_active)), sa.true()),
+            else_=sa.null(),
+        )
 
     # --- views --------------------------------------------------------------------------
 

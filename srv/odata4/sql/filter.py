@@ -196,6 +196,12 @@ def _navigate(nav: NavigationProperty, rest: tuple[str, ...], scope: Scope) -> T
         raise BadRequest(f"collection navigation '{nav.name}' needs any() or all()")
     if not rest:
         raise BadRequest(f"navigation property '{nav.name}' must be followed by a property")
+    sources = scope.model.sources
+    shortcut = sources.follow(scope, nav, rest) if sources is not None else None
+    if shortcut is not None:
+        target_set = scope.model.entity_set(nav.target)
+        prop = target_set.member(rest[0])
+        return Typed(shortcut, prop.type if isinstance(prop, Property) else None)
     target = scope.child(scope.model.entity_set(nav.target), across=nav.virtual)
     inner = _member(rest, target)
     subquery = (

@@ -87,9 +87,16 @@ class Store:
     def __init__(self, model: Model, max_page_size: int = 1000) -> None:
         self.model = model
         self.max_page_size = max_page_size
+        self._aliases: dict[sa.FromClause, sa.FromClause] = {}
 
     def scope(self, entity_set: EntitySet, view: View = "all", user: str | None = None) -> Scope:
-        table = self.model.from_clause(entity_set, view, user).alias("t0")
+        source = self.model.from_clause(entity_set, view, user)
+        table = self._aliases.get(source)  # an alias is immutable: one per source serves every query
+        if table is None:
+            table = source.alias("t0")
+            if len(self._aliases) >= 1024:
+                self._aliases.pop(next(iter(self._aliases)))
+            self._aliases[source] = table
         return Scope(self.model, entity_set, table, view=view, user=user)
 
     def target_scope(self, target: Target, options: ast.QueryOptions | None = None) -> Scope:
