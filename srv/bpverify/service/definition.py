@@ -54,6 +54,8 @@ def _notifications() -> EntitySet:
             composition("addresses", "Addresses", partner="notification"),
         ],
         type_annotations=ui.notifications(),
+        # events find a partner's notification by its ID; the list report sorts by it
+        indexes=(("businessPartnerId",),),
         insertable=False,
         draft_enabled=True,
         restrict=_VIEWER_VALIDATOR,

@@ -97,6 +97,16 @@ class DraftStorage:
         flag = _prop(outer.entity_set, "IsActiveEntity")
         return sa.and_(*keys, inner.column(flag) != outer.column(flag))
 
+    def narrow(self, conn: sa.Connection, entity_set: EntitySet, view: View, user: str | None) -> View:
+        """`all` is `active` while the user has no draft of this entity (one indexed lookup); the
+        union of both sides costs a list report several times the plain active read."""
+        table = self.drafts.get(entity_set.name)
+        if view != "all" or table is None or user == ALL_DRAFTS:
+            return view
+        mine = sa.select(self.admin.c.DraftUUID).where(self.admin.c.InProcessByUser == sa.literal(user or ""))
+        has_draft = conn.execute(sa.select(table.c[ADMIN_KEY]).where(table.c[ADMIN_KEY].in_(mine)).limit(1)).first()
+        return view if has_draft is not None else "active"
+
     def follow(self, outer: Scope, nav: NavigationProperty, path: tuple[str, ...]) -> Any | None:
         """`SiblingEntity/IsActiveEntity` (in Fiori's list filter) without reading the other side:
         an active row's sibling is the user's own draft of it, a draft's sibling its active row."""

@@ -85,6 +85,7 @@ class EntitySet:
     etag: str | None = None  # @odata.etag property
     search: tuple[str, ...] | None = None  # searchable properties; None: all stored strings
     namespace: str = ""  # set by the service that holds the entity set
+    indexes: tuple[tuple[str, ...], ...] = ()  # database indexes on these properties (lookups, sort orders)
     in_container: bool = True  # False: only its entity type is rendered (e.g. DraftAdministrativeData)
 
     def __post_init__(self) -> None:

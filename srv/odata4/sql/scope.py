@@ -37,6 +37,10 @@ class Sources(Protocol):
 
     def join(self, outer: Scope, nav: NavigationProperty, inner: Scope) -> sa.ColumnElement[bool] | None: ...
 
+    def narrow(self, conn: sa.Connection, entity_set: EntitySet, view: View, user: str | None) -> View:
+        """A cheaper view that yields the same rows right now (e.g. no drafts: only active rows)."""
+        ...
+
     def follow(self, outer: Scope, nav: NavigationProperty, path: tuple[str, ...]) -> Any | None:
         """The value at `nav/path` for a row of `outer`, when it can be had without a subquery."""
         ...

@@ -99,14 +99,20 @@ class Store:
             self._aliases[source] = table
         return Scope(self.model, entity_set, table, view=view, user=user)
 
-    def target_scope(self, target: Target, options: ast.QueryOptions | None = None) -> Scope:
+    def target_scope(
+        self, target: Target, options: ast.QueryOptions | None = None, conn: sa.Connection | None = None
+    ) -> Scope:
         view = target.view or _implied_view(target.entity_set, options)
+        sources = self.model.sources
+        if view == "all" and conn is not None and sources is not None:
+            # both sides of a draft document, for a user without drafts: the active side is all there is
+            view = sources.narrow(conn, target.entity_set, view, target.user)
         return self.scope(target.entity_set, view, target.user)
 
     # --- reads -------------------------------------------------------------------------
 
     def read(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> Page:
-        scope = self.target_scope(target, options)
+        scope = self.target_scope(target, options, conn)
         selection = read.resolve_selection(target.entity_set, options)
         base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
         base = base.where(*target.where(scope))
@@ -136,7 +142,7 @@ class Store:
         return conn.execute(stmt).first() is not None
 
     def count(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> int:
-        scope = self.target_scope(target, options)
+        scope = self.target_scope(target, options, conn)
         base = sa.select(sa.literal(1)).select_from(scope.table).where(*target.where(scope))
         return self._count(conn, read.apply_filter(base, scope, options, compile_search))
 

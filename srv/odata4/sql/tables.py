@@ -63,6 +63,13 @@ class Tables:
             if entity_set.table is not None:
                 self._by_set[entity_set.name] = build_table(entity_set, self.metadata)
         self._add_foreign_key_indexes(service)
+        self._add_declared_indexes(service)
+
+    def _add_declared_indexes(self, service: Service) -> None:
+        for entity_set in service.entity_sets:
+            table = self._by_set.get(entity_set.name)
+            for names in entity_set.indexes if table is not None else ():
+                sa.Index(f"{table.name}_{'_'.join(names)}", *(table.c[n] for n in names))  # type: ignore[union-attr]
 
     def _add_foreign_key_indexes(self, service: Service) -> None:
         # to-many navigation joins on the partner's foreign key: index it
