@@ -24,7 +24,9 @@ def serve(app: Any, port: int | None = None, **config: Any) -> Iterator[str]:
     """Serve `app` until the block ends; yields the base URL."""
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
+        # log_config=None: uvicorn's loggers propagate to the root logger, where the session's
+        # secret audit (tests/support/log_audit.py) reads every record
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", log_config=None, **config)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

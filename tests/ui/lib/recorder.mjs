@@ -1,6 +1,12 @@
 // Records every OData request the browser sends (and what came back), $batch parts included,
 // so that they can be replayed against CAP and compared.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { UI_DIR } from './servers.mjs';
+
+export const RECORDED = join(UI_DIR, 'recorded-requests.json'); // fiori.spec.mjs: our service
+export const RECORDED_CAP = join(UI_DIR, 'recorded-requests-cap.json'); // compare-with-cap.mjs: CAP
 
 const HIDDEN_HEADERS = new Set(['authorization', 'cookie', 'user-agent', 'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform', 'sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site', 'referer', 'origin', 'host', 'connection', 'accept-encoding', 'accept-language', 'content-length']);
 
@@ -167,4 +173,14 @@ export class ODataRecorder {
 	save(file, extra = {}) {
 		writeFileSync(file, JSON.stringify({ ...extra, requests: this.entries }, null, 2) + '\n');
 	}
+}
+
+// { about, runs: { <name>: { notes, toleratedConsoleErrors, requests } } }, `recordings` as
+// lib/flow.mjs's newRecording() fills them
+export function saveRecordings(file, recordings, about) {
+	const runs = {};
+	for (const [name, { recorder, notes, tolerated }] of Object.entries(recordings)) {
+		runs[name] = { notes, toleratedConsoleErrors: tolerated || [], requests: recorder.entries };
+	}
+	writeFileSync(file, JSON.stringify({ about, runs }, null, 2) + '\n');
 }

@@ -103,11 +103,15 @@ export function postgresAvailable() {
 }
 
 // Our service on a free port, on the given database; resolves once /health/ready answers.
+// Without the mocked S/4HANA (BPVERIFY_MOCK_S4=off, unless set otherwise): with it, the workflow
+// writes the saved decision back, the mock answers with a BusinessPartner.Changed event and the
+// worker completes the VERIFIED notification (status C) while the test still looks for it in the
+// list; and CAP, which the requests are compared with (compare-with-cap.mjs), has no workflow.
 export async function startService(db) {
 	const port = await freePort();
 	const bin = join(ROOT, '.venv', 'bin', 'bpverify');
 	if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/bootstrap first`);
-	const env = { ...process.env, BPVERIFY_DB_URL: db.url };
+	const env = { BPVERIFY_MOCK_S4: 'off', ...process.env, BPVERIFY_DB_URL: db.url };
 	const child = start(`service-${db.kind}`, bin, ['serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info'], { cwd: db.cwd, env });
 	const url = `http://127.0.0.1:${port}`;
 	await waitFor(`${url}/health/ready`, { child, name: 'bpverify serve', timeoutMs: 60_000 });
