@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import http.client
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.request
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -76,11 +78,15 @@ def summarize(raw: Path, top: int = 25) -> str:
 
 
 def serial_load(url: str, stop: threading.Event, counter: list[int]) -> None:
-    req = urllib.request.Request(url, headers={"Authorization": run.AUTH_HEADER})
+    """One client, one keep-alive connection (like each of wrk's connections)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port)
+    target = parts.path + ("?" + parts.query if parts.query else "")
     while not stop.is_set():
-        with urllib.request.urlopen(req) as resp:
-            resp.read()
+        conn.request("GET", target, headers={"Authorization": run.AUTH_HEADER})
+        conn.getresponse().read()
         counter[0] += 1
+    conn.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,8 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data_dir / "bp.verification-Notifications.csv").is_file():
         subprocess.run([sys.executable, str(run.BENCH / "seed.py"), str(args.data_dir)], check=True)
     data = run.Dataset.load(args.data_dir.resolve())
-    # what OursServer needs from run.py's arguments
-    args.log_level, args.keep, args.snapshot, args.srv_sha256 = "info", False, None, None
+    # what OursServer needs from run.py's arguments; srv/ runs from a copy, as in run.py
+    args.log_level, args.keep = "info", False
+    snapshot_root = Path(tempfile.mkdtemp(prefix="bpbench-srv-"))
+    args.snapshot, args.srv_sha256 = run.snapshot_srv(snapshot_root / "srv")
+    print(f"srv/ snapshot {args.srv_sha256[:12]}")
     server = run.OursServer(args.target, args, data)
     request = next(r for r in run.requests_for(data) if r.name == args.request)
     args.results_dir.mkdir(parents=True, exist_ok=True)
@@ -168,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nraw stacks: {raw}")
     finally:
         server.stop()
+        shutil.rmtree(snapshot_root, ignore_errors=True)
     return 0
 
 

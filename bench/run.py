@@ -285,11 +285,12 @@ def cpu_ticks(pids: list[int]) -> int:
 
 
 def machine_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    total = sum(fields[:8])
-    return total - idle, total
+    """(busy, total) jiffies of all CPUs from /proc/stat. Busy is user + nice + system + steal:
+    irq/softirq time is left out, it is mostly the loopback network traffic of the test itself."""
+    f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    f += [0] * (8 - len(f))
+    user, nice, system, steal = f[0], f[1], f[2], f[7]
+    return user + nice + system + steal, sum(f[:8])
 
 
 def ticks_by_comm(name: str) -> int:
@@ -316,8 +317,9 @@ class CpuAccount:
     how much a neighbour disturbed the numbers. Percentages are of one core (2 cores = 200 %).
     """
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, uses_postgres: bool) -> None:
         self.server_pid = server_pid
+        self.uses_postgres = uses_postgres  # else PostgreSQL's CPU is a neighbour's
 
     def __enter__(self) -> CpuAccount:
         self.t0 = time.monotonic()
@@ -336,7 +338,9 @@ class CpuAccount:
         def pct(ticks: float) -> float:
             return round(100 * ticks / hz / wall, 1)
 
-        busy = m1[0] - self.m0[0]
+        # this benchmark process itself (RSS sampler, bookkeeping) is not "other" either
+        me = (w1.user - self.w0.user) + (w1.system - self.w0.system)
+        busy = m1[0] - self.m0[0] - me * hz
         server = cpu_ticks(process_tree(self.server_pid)) - self.s0
         postgres = ticks_by_comm("postgres") - self.p0
         wrk_s = (w1.children_user - self.w0.children_user) + (w1.children_system - self.w0.children_system)
@@ -346,7 +350,7 @@ class CpuAccount:
             "server_cpu_pct": pct(server),
             "wrk_cpu_pct": pct(wrk),
             "postgres_cpu_pct": pct(max(0, postgres)),
-            "other_cpu_pct": pct(max(0, busy - server - wrk - postgres)),
+            "other_cpu_pct": pct(max(0, busy - server - wrk - (postgres if self.uses_postgres else 0))),
         }
 
 
@@ -808,7 +812,10 @@ def measure(server: OursServer | CapServer, url: str, args: argparse.Namespace) 
         "others_busy_pct_before": wait_quiet(server.pid, args.quiet_pct, args.quiet_timeout),
         "loadavg_before": loadavg(),
     }
-    with RssSampler(server.pid) as sampler, CpuAccount(server.pid) as cpu:
+    with (
+        RssSampler(server.pid) as sampler,
+        CpuAccount(server.pid, isinstance(server, OursServer) and server.schema is not None) as cpu,
+    ):
         out = run_wrk(url, args, args.duration)
     run.update(parse_wrk(out))
     run["rss_peak_mb"] = round(sampler.peak_kb / 1024, 1)
