@@ -19,10 +19,17 @@ def newest(results_dir: Path) -> list[dict]:
     picked: dict[str, tuple[str, dict]] = {}
     for path in sorted(results_dir.glob("*.json")):
         doc = json.loads(path.read_text())
-        target = doc["target"]
+        if not isinstance(doc, dict) or "target" not in doc or "requests" not in doc:
+            continue  # other benchmarks (events, remote) keep their results here too
+        target = doc["target"] + (f" ({doc['tag']})" if doc.get("tag") else "")
         if target not in picked or doc["date"] > picked[target][0]:
             picked[target] = (doc["date"], doc)
-    return [picked[t][1] for t in sorted(picked, key=lambda t: ORDER.index(t) if t in ORDER else 99)]
+
+    def order(name: str) -> tuple[int, str]:
+        base = name.split(" ")[0]
+        return (ORDER.index(base) if base in ORDER else 99, name)
+
+    return [picked[t][1] for t in sorted(picked, key=order)]
 
 
 def cell(req: dict | None) -> str:
@@ -30,7 +37,10 @@ def cell(req: dict | None) -> str:
         return "-"
     if not req.get("supported"):
         return f"not supported (HTTP {req.get('status')})"
-    warn = (" ⚠ errors" if req.get("errors") else "") + (" ⚠ disturbed" if req.get("disturbed") else "")
+    timeouts = req.get("socket_errors", {}).get("timeout", 0)
+    other = req.get("non_2xx_3xx", 0) + sum(req.get("socket_errors", {}).values()) - timeouts
+    warn = (f" ⚠ {timeouts} timeouts" if timeouts else "") + (f" ⚠ {other} errors" if other else "")
+    warn += " ⚠ disturbed" if req.get("disturbed") else ""
     return f"{req['requests_per_sec']:,.0f} req/s · p50 {req['p50_ms']:,.0f} · p99 {req['p99_ms']:,.0f} ms{warn}"
 
 
@@ -40,7 +50,7 @@ def table(docs: list[dict]) -> str:
         for r in d["requests"]:
             if (r["name"], r["label"]) not in names:
                 names.append((r["name"], r["label"]))
-    head = "| request | " + " | ".join(d["target"] for d in docs) + " |"
+    head = "| request | " + " | ".join(d["target"] + (f" ({d['tag']})" if d.get("tag") else "") for d in docs) + " |"
     lines = [head, "|---|" + "---:|" * len(docs)]
     for name, label in names:
         cells = [cell(next((r for r in d["requests"] if r["name"] == name), None)) for d in docs]

@@ -534,6 +534,7 @@ class OursServer:
             self.args.log_level,
         ]
         with self.log.open("wb") as log:
+            cmd = pinned(cmd, self.args.server_cpus)  # taskset execs: the PID stays the server's
             self.proc = subprocess.Popen(
                 cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir, start_new_session=True
             )
@@ -575,6 +576,7 @@ class OursServer:
             "python": platform.python_version(),
             "versions": versions,
             "log_level": self.args.log_level,
+            "server_cpus": self.args.server_cpus,
             "git": git_state(),
             "srv_sha256": self.args.srv_sha256,
             "srv_snapshot": bool(self.args.snapshot),
@@ -602,7 +604,11 @@ class CapServer:
             shutil.copyfile(f, self.capdir / "db" / "data" / f.name)
         env = dict(os.environ, SKIP_SYNC="1")
         proc = subprocess.run(
-            [str(self.capdir / "start.sh"), str(self.port)], env=env, capture_output=True, text=True, check=False
+            pinned([str(self.capdir / "start.sh"), str(self.port)], self.args.server_cpus),  # node inherits it
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"CAP start.sh failed:\n{proc.stdout}\n{proc.stderr}\n{tail(self.log)}")
@@ -638,6 +644,7 @@ class CapServer:
             "node": node,
             "versions": {p: version(p) for p in ("@sap/cds", "@cap-js/sqlite", "better-sqlite3", "express")},
             "cap_dir": str(self.args.cap_dir),
+            "server_cpus": self.args.server_cpus,
         }
 
 
@@ -657,6 +664,15 @@ def snapshot_srv(dest: Path) -> tuple[Path, str]:
     if not probe.stdout.strip().startswith(str(dest)):
         raise RuntimeError(f"snapshot not picked up: odata4 imported from {probe.stdout.strip()}")
     return dest, digest.hexdigest()
+
+
+def pinned(cmd: list[str], cpus: str | None) -> list[str]:
+    """Run `cmd` on the given CPUs only (taskset), e.g. "0": the server on one core, wrk on the other."""
+    if not cpus:
+        return cmd
+    if shutil.which("taskset") is None:
+        raise RuntimeError("--server-cpus needs taskset (util-linux)")
+    return ["taskset", "-c", cpus, *cmd]
 
 
 def git_state() -> dict[str, Any]:
@@ -918,6 +934,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--retries", type=int, default=4, help="extra runs allowed per request to replace disturbed ones")
     p.add_argument("--quiet-timeout", type=float, default=300.0, help="... but at most this many seconds")
+    p.add_argument(
+        "--server-cpus",
+        default=None,
+        help="pin the server to these CPUs with taskset (e.g. 0); default: unpinned, as in production",
+    )
+    p.add_argument(
+        "--tag",
+        default="",
+        help="suffix for the result file name, e.g. 'pinned' -> results/<target>-pinned-<date>.json",
+    )
     p.add_argument("--results-dir", type=Path, default=BENCH / "results")
     p.add_argument("--keep", action="store_true", help="keep the temp dirs / PostgreSQL schema")
     p.add_argument(
@@ -963,7 +989,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nFAILED {target}: {e}", file=sys.stderr, flush=True)
                 failed = True
                 continue
-            out = args.results_dir / f"{target}-{dt.date.today().isoformat()}.json"
+            tag = f"-{args.tag}" if args.tag else ""
+            result["tag"] = args.tag
+            out = args.results_dir / f"{target}{tag}-{dt.date.today().isoformat()}.json"
             out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
             print(f"    results: {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
             tables.append(markdown(result))

@@ -73,3 +73,20 @@ def test_clerk_cannot_set_this_status(client: httpx.Client, wanted: str, reason:
 
 def test_notifications_cannot_be_created_by_users(client: httpx.Client) -> None:
     assert client.post("Notifications", json={"businessPartnerId": "1"}).status_code == 405
+
+
+def test_invalid_partner_can_be_rejected_without_correcting_it(client: httpx.Client) -> None:
+    _edit(client)
+    rejected = client.patch(f"Notifications(ID={N2},IsActiveEntity=false)", json={"verificationStatus_code": "INV"})
+    assert rejected.status_code == 200
+    activated = client.post(f"Notifications(ID={N2},IsActiveEntity=false)/BusinessPartnerVerification.draftActivate")
+    assert activated.status_code == 200, activated.text
+
+
+def test_verifying_needs_valid_addresses(client: httpx.Client) -> None:
+    _edit(client)
+    verified = client.patch(f"Notifications(ID={N2},IsActiveEntity=false)", json={"verificationStatus_code": "V"})
+    assert verified.status_code == 200
+    refused = client.post(f"Notifications(ID={N2},IsActiveEntity=false)/BusinessPartnerVerification.draftActivate")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["target"] == f"addresses(ID={A2},IsActiveEntity=false)/postalCode"

@@ -56,7 +56,10 @@ class Rules:
         context.result = self._check_transition(context.conn, context.keys, draft.get(STATUS), target=STATUS)
         addresses = self.drafts.drafts["Addresses"]
         rows = context.conn.execute(sa.select(addresses).where(addresses.c.notification_ID == draft["ID"])).mappings()
+        verifying = draft.get(STATUS) == status.VERIFIED
         for row in rows:
+            if not (verifying or row["isModified"]):
+                continue  # rejecting a partner (INV) needs no correction of addresses nobody touched
             problem = (
                 postal_code_problem(row["country"], row["postalCode"]) if row["country"] and row["postalCode"] else None
             )

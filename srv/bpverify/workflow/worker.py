@@ -4,8 +4,10 @@ create notifications, complete them) and deliver the outbox (write decisions bac
 Both queues are claimed row by row with `SELECT ... FOR UPDATE SKIP LOCKED` (IGNORE
 LOCKED on HANA; SQLite serializes writers anyway), so several app instances share the
 work and a claim is delivered by one instance only. A claim carries an expiry: a crashed
-instance's rows become due again. Failures are retried with exponential backoff; nothing
-is deleted, so nothing is lost.
+instance's rows become due again, and a row is delivered only while its claim is this instance's.
+The partners of a batch are worked on concurrently (S/4HANA's latency overlaps), each partner's
+rows one by one in order. Failures are retried with exponential backoff; nothing is deleted, so
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -33,6 +36,7 @@ from odata4.database import Database
 from odata4.sql.tables import Tables
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Worker:
@@ -44,6 +48,9 @@ class Worker:
         self.me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.open = open_partners(tables.metadata)
         self.wakeup = asyncio.Event()
+        # SQLite has one writer at a time: the batch's transactions queue here, not in SQLite's busy handler
+        # (which sleeps up to 100 ms a turn); other databases take them at once
+        self._writers = asyncio.Semaphore(1 if database.engine.dialect.name == "sqlite" else self.timing.batch)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -61,12 +68,14 @@ class Worker:
 
     async def run_once(self) -> bool:
         events = await self._claim("Events")
-        for event in events:
-            await self._process(event)
+        await each_partner(events, self._process)
         deliveries = await self._claim("WriteBacks")
-        for delivery in deliveries:
-            await self._deliver(delivery)
+        await each_partner(deliveries, self._deliver)
         return bool(events or deliveries)
+
+    async def _write(self, work: Callable[[sa.Connection], T]) -> T:
+        async with self._writers:
+            return await self.database.write(work)
 
     # --- claims ------------------------------------------------------------------------------
 
@@ -86,19 +95,37 @@ class Worker:
                 )
             return rows
 
-        return await self.database.write(claim)
+        return await self._write(claim)
 
-    async def _finish(self, name: str, key: str, value: str, **values: Any) -> None:
+    async def _finish(self, name: str, key: str, value: str, **values: Any) -> bool:
+        """Release the claim with `values`; False when the claim was no longer this instance's."""
         table = self.tables[name]
 
-        def finish(conn: sa.Connection) -> None:
-            conn.execute(
+        def finish(conn: sa.Connection) -> bool:
+            result = conn.execute(
                 table.update()
                 .where(table.c[key] == value, table.c.claimedBy == self.me)
                 .values(claimedBy=None, claimedUntil=None, **values)
             )
+            return result.rowcount == 1
 
-        await self.database.write(finish)
+        return await self._write(finish)
+
+    async def _renew(self, name: str, key: str, value: str) -> bool:
+        """Extend this instance's claim on one row of a batch just before working on it; False when the
+        claim ran out meanwhile and another instance took the row (or finished it): leave it to them."""
+        table = self.tables[name]
+
+        def renew(conn: sa.Connection) -> bool:
+            until = now_utc() + dt.timedelta(seconds=self.timing.claim_seconds)
+            result = conn.execute(
+                table.update()
+                .where(table.c[key] == value, table.c.claimedBy == self.me, table.c.state == "pending")
+                .values(claimedUntil=until)
+            )
+            return result.rowcount == 1
+
+        return await self._write(renew)
 
     async def _retry(self, name: str, key: str, row: dict[str, Any], error: Exception) -> None:
         attempts = (row["attempts"] or 0) + 1
@@ -120,7 +147,7 @@ class Worker:
             if event["type"] == CREATED:
                 outcome = await self._created(partner_id)
             else:
-                outcome = await self.database.write(lambda conn: self._changed(conn, partner_id))
+                outcome = await self._write(lambda conn: self._changed(conn, partner_id))
         except Exception as error:  # S/4HANA down or answering errors: kept and retried with backoff
             await self._retry("Events", "eventId", event, error)
             return
@@ -133,7 +160,7 @@ class Worker:
         partner = await self.s4.get_partner(partner_id)
         if partner is None:
             return "business partner not found in S/4HANA: nothing stored"
-        return await self.database.write(lambda conn: self._create_notification(conn, partner))
+        return await self._write(lambda conn: self._create_notification(conn, partner))
 
     def _open_notification(self, conn: sa.Connection, partner_id: str) -> str | None:
         notifications = self.tables["Notifications"]
@@ -209,12 +236,37 @@ class Worker:
     # --- outbox -------------------------------------------------------------------------------
 
     async def _deliver(self, row: dict[str, Any]) -> None:
+        # a partner's rows in a batch go out one by one: with a slow S/4HANA the claim on the last ones may
+        # run out and another instance deliver them; only a row still claimed by this instance goes out here
+        if not await self._renew("WriteBacks", "ID", row["ID"]):
+            log.info("write-back %s: claim taken over by another instance", row["ID"])
+            return
         try:
             await self.s4.write_back(decision_from_json(row["payload"]))
         except Exception as error:  # unavailable or rejected: kept and retried with backoff, never lost
             await self._retry("WriteBacks", "ID", row, error)
             return
-        await self._finish("WriteBacks", "ID", row["ID"], state="delivered", deliveredAt=now_utc(), lastError=None)
+        if not await self._finish(
+            "WriteBacks", "ID", row["ID"], state="delivered", deliveredAt=now_utc(), lastError=None
+        ):
+            log.warning("write-back %s delivered after its claim ran out: it may be delivered again", row["ID"])
+
+
+async def each_partner(rows: list[dict[str, Any]], work: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    """Work through a claimed batch: the partners concurrently, so S/4HANA's latency overlaps (one at a time,
+    a worker manages 1 / latency rows per second), and each partner's rows one by one, in claim order."""
+    by_partner: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_partner.setdefault(row["businessPartnerId"], []).append(row)
+
+    async def in_order(group: list[dict[str, Any]]) -> None:
+        for row in group:
+            await work(row)
+
+    outcomes = await asyncio.gather(*(in_order(group) for group in by_partner.values()), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome  # the database failed: the round ends; unfinished claims expire
 
 
 def due(table: sa.Table, now: dt.datetime, batch: int) -> sa.Select[Any]:
