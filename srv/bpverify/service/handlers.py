@@ -3,7 +3,8 @@
 before UPDATE Addresses       a changed street or postal code marks the address modified;
                               a postal code invalid for the country is rejected (400, postalCode)
 before UPDATE Notifications   the status may move only as a clerk may move it (400, status)
-before SAVE   Notifications   draftActivate: the same rules over the whole draft
+before SAVE   Notifications   draftActivate: the status rule; the postal codes of modified addresses,
+                              of every address when verifying (rejecting needs no correction)
 after  SAVE   Notifications   findings recomputed for the activated addresses; a decision
                               (V or INV) goes into the outbox, in the same transaction
 """
