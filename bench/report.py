@@ -15,12 +15,14 @@ BENCH = Path(__file__).resolve().parent
 ORDER = ["ours-sqlite", "ours-postgresql", "cap"]
 
 
-def newest(results_dir: Path) -> list[dict]:
+def newest(results_dir: Path, tag: str | None = None) -> list[dict]:
     picked: dict[str, tuple[str, dict]] = {}
     for path in sorted(results_dir.glob("*.json")):
         doc = json.loads(path.read_text())
         if not isinstance(doc, dict) or "target" not in doc or "requests" not in doc:
             continue  # other benchmarks (events, remote) keep their results here too
+        if tag is not None and doc.get("tag", "") != tag:
+            continue
         target = doc["target"] + (f" ({doc['tag']})" if doc.get("tag") else "")
         if target not in picked or doc["date"] > picked[target][0]:
             picked[target] = (doc["date"], doc)
@@ -63,7 +65,11 @@ def table(docs: list[dict]) -> str:
     lines.append(
         "| server CPU during runs | "
         + " | ".join(
-            "-".join(f"{v:.0f}" for v in _minmax([r["server_cpu_pct"] for r in d["requests"] if r.get("supported")]))
+            "-".join(
+                dict.fromkeys(
+                    f"{v:.0f}" for v in _minmax([r["server_cpu_pct"] for r in d["requests"] if r.get("supported")])
+                )
+            )
             + " %"
             for d in docs
         )
@@ -81,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("files", nargs="*", type=Path)
     p.add_argument("--results-dir", type=Path, default=BENCH / "results")
+    p.add_argument("--tag", default=None, help="only results run with this --tag ('' = untagged); default: all")
     args = p.parse_args(argv)
-    docs = [json.loads(f.read_text()) for f in args.files] if args.files else newest(args.results_dir)
+    docs = [json.loads(f.read_text()) for f in args.files] if args.files else newest(args.results_dir, args.tag)
     if not docs:
         print(f"no results in {args.results_dir}", file=sys.stderr)
         return 1

@@ -648,9 +648,9 @@ class CapServer:
         }
 
 
-def snapshot_srv(dest: Path) -> tuple[Path, str]:
+def snapshot_srv(dest: Path, source: Path = REPO / "srv") -> tuple[Path, str]:
     """Copy srv/ (others may edit it while the benchmark runs) and hash what was copied."""
-    shutil.copytree(REPO / "srv", dest, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     digest = hashlib.sha256()
     for f in sorted(dest.rglob("*.py")):
         digest.update(str(f.relative_to(dest)).encode() + b"\0" + f.read_bytes())
@@ -935,6 +935,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--retries", type=int, default=4, help="extra runs allowed per request to replace disturbed ones")
     p.add_argument("--quiet-timeout", type=float, default=300.0, help="... but at most this many seconds")
     p.add_argument(
+        "--srv-from",
+        type=Path,
+        default=REPO / "srv",
+        help="take the code snapshot from this copy of srv/ (to rerun exactly the code of an earlier run)",
+    )
+    p.add_argument(
         "--server-cpus",
         default=None,
         help="pin the server to these CPUs with taskset (e.g. 0); default: unpinned, as in production",
@@ -976,7 +982,7 @@ def main(argv: list[str] | None = None) -> int:
     snapshot_root = Path(tempfile.mkdtemp(prefix="bpbench-srv-"))
     args.srv_sha256 = None
     if args.snapshot:
-        args.snapshot, args.srv_sha256 = snapshot_srv(snapshot_root / "srv")
+        args.snapshot, args.srv_sha256 = snapshot_srv(snapshot_root / "srv", args.srv_from)
         print(f"srv/ snapshot {args.srv_sha256[:12]} in {args.snapshot}")
     args.results_dir.mkdir(parents=True, exist_ok=True)
 

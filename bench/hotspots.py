@@ -2,7 +2,7 @@
 """Where does our server spend its time? py-spy samples of one request type under load.
 
     .venv/bin/pip install py-spy            # once (PyPI)
-    .venv/bin/python bench/profile.py single-read [--target ours-sqlite] [--mode gil|busy] [--load serial|wrk]
+    .venv/bin/python bench/hotspots.py single-read [--target ours-sqlite] [--mode gil|busy] [--load serial|wrk]
 
 Starts our server like bench/run.py does (same seed data, a fresh SQLite file or PostgreSQL
 schema), drives one request type (`--load serial`: one client in a loop, so the profile is
@@ -10,7 +10,7 @@ not blurred by threads waiting for the GIL; `--load wrk`: wrk -t2 -c32), records
 `py-spy record --gil` (Python code holding the GIL = the single process's CPU budget) or
 `--mode busy` (every non-idle thread, which includes time inside the database driver), and
 prints the top functions by self time and the breakdown under our own entry points. The raw
-collapsed stacks go to bench/results/profile-<target>-<request>-<mode>.txt (feed them to
+collapsed stacks go to bench/profiles/<target>-<request>-<mode>.txt (git-ignored) (feed them to
 speedscope or flamegraph.pl for a picture).
 """
 
@@ -45,8 +45,48 @@ FOCUS = (
 )
 
 
+# layers, most specific first: a sample counts for the first layer any frame of its stack matches;
+# the generic wrappers (HTTP server, middleware, event loop) only by the frame nearest the leaf
+LAYERS = [
+    (
+        "database driver (sqlite3/psycopg calls, fetch)",
+        ["do_execute (", "CursorFetchStrategy", "psycopg/", "_configure ("],
+    ),
+    ("SQLAlchemy compile + cache key", ["_compile_w_cache", "_gen_cache_key", "cache_key", "SQLCompiler"]),
+    (
+        "SQLAlchemy rows -> dicts",
+        ["Store.read.<locals>.<listcomp>", "Store._related.<locals>.<listcomp>", "engine/result"],
+    ),
+    (
+        "SQLAlchemy connection/pool/transaction",
+        ["Engine.connect", "Connection.__exit__", "Connection.rollback", "pool/"],
+    ),
+    ("JSON formatting (EntityWriter, json.dumps)", ["Dispatcher._format", "format/json.py", "json/encoder.py"]),
+    ("building SQL statements (odata4.sql, drafts)", ["odata4/sql/", "odata4/drafts/", "sqlalchemy/sql/"]),
+    ("URL parsing + resolving (odata4.uri, resolve)", ["odata4/uri/", "odata4/resolve.py"]),
+    ("thread hop to the DB worker (anyio to_thread)", ["anyio/", "threading.py", "queue.py"]),
+]
+GENERIC = [
+    ("uvicorn HTTP (parsing, socket writes)", ["uvicorn/protocols", "httptools"]),
+    ("ASGI middleware + routing", ["starlette/", "fastapi/", "bpverify/", "uvicorn/middleware", "odata4/asgi.py"]),
+    ("asyncio event loop", ["asyncio/", "uvloop"]),
+]
+
+
+def layer(frames: list[str]) -> str:
+    for name, keys in LAYERS:
+        if any(k in f for f in frames for k in keys):
+            return name
+    for f in reversed(frames):
+        for name, keys in GENERIC:
+            if any(k in f for k in keys):
+                return name
+    return "other"
+
+
 def summarize(raw: Path, top: int = 25) -> str:
     self_c: collections.Counter[str] = collections.Counter()
+    layers: collections.Counter[str] = collections.Counter()
     incl: collections.Counter[str] = collections.Counter()
     child: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     total = 0
@@ -58,6 +98,7 @@ def summarize(raw: Path, top: int = 25) -> str:
         n = int(count)
         total += n
         self_c[frames[-1]] += n
+        layers[layer(frames)] += n
         seen: set[str] = set()
         for i, f in enumerate(frames):
             if f in seen:
@@ -67,7 +108,9 @@ def summarize(raw: Path, top: int = 25) -> str:
             child[f][frames[i + 1] if i + 1 < len(frames) else "<self>"] += n
     if not total:
         return "no samples"
-    out = [f"{total} samples (idle threads dropped)", "", "top functions by self time:"]
+    out = [f"{total} samples (idle threads dropped)", "", "by layer:"]
+    out += [f"  {100 * c / total:5.1f}%  {name}" for name, c in layers.most_common()]
+    out += ["", "top functions by self time:"]
     out += [f"  {100 * c / total:5.1f}%  {f}" for f, c in self_c.most_common(top)]
     out += ["", "inclusive time under our entry points:"]
     for name in FOCUS:
@@ -100,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=run.BENCH / "data" / "10k")
     p.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     p.add_argument("--port", type=int, default=4131)
-    p.add_argument("--results-dir", type=Path, default=run.BENCH / "results")
+    p.add_argument("--srv-from", type=Path, default=run.REPO / "srv", help="profile this copy of srv/")
+    p.add_argument("--results-dir", type=Path, default=run.BENCH / "profiles", help="raw stacks (not committed)")
     args = p.parse_args(argv)
 
     pyspy = shutil.which("py-spy", path=str(run.VENV_BIN)) or shutil.which("py-spy")
@@ -112,12 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     # what OursServer needs from run.py's arguments; srv/ runs from a copy, as in run.py
     args.log_level, args.keep = "info", False
     snapshot_root = Path(tempfile.mkdtemp(prefix="bpbench-srv-"))
-    args.snapshot, args.srv_sha256 = run.snapshot_srv(snapshot_root / "srv")
+    args.snapshot, args.srv_sha256 = run.snapshot_srv(snapshot_root / "srv", args.srv_from)
     print(f"srv/ snapshot {args.srv_sha256[:12]}")
     server = run.OursServer(args.target, args, data)
     request = next(r for r in run.requests_for(data) if r.name == args.request)
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    raw = args.results_dir / f"profile-{args.target}-{args.request}-{args.mode}.txt"
+    raw = args.results_dir / f"{args.target}-{args.request}-{args.mode}.txt"
     try:
         server.start()
         url = server.base + request.path
