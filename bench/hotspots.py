@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, str(run.BENCH / "seed.py"), str(args.data_dir)], check=True)
     data = run.Dataset.load(args.data_dir.resolve())
     # what OursServer needs from run.py's arguments; srv/ runs from a copy, as in run.py
-    args.log_level, args.keep = "info", False
+    args.log_level, args.keep, args.server_cpus = "info", False, None
     snapshot_root = Path(tempfile.mkdtemp(prefix="bpbench-srv-"))
     args.snapshot, args.srv_sha256 = run.snapshot_srv(snapshot_root / "srv", args.srv_from)
     print(f"srv/ snapshot {args.srv_sha256[:12]}")

@@ -754,6 +754,8 @@ def bench_target(target: str, args: argparse.Namespace, data: Dataset) -> dict[s
         }
         print(f"    up after {startup_s:.1f}s (pid {server.pid}, RSS {result['rss_idle_mb']} MB)", flush=True)
         for req in requests_for(data):
+            if args.only and req.name not in args.only:
+                continue
             url = server.base + req.path
             row: dict[str, Any] = {"name": req.name, "label": req.label, "url": url}
             status, ctype, body = fetch(url)
@@ -951,6 +953,9 @@ def main(argv: list[str] | None = None) -> int:
         help="suffix for the result file name, e.g. 'pinned' -> results/<target>-pinned-<date>.json",
     )
     p.add_argument("--results-dir", type=Path, default=BENCH / "results")
+    p.add_argument(
+        "--only", nargs="+", default=None, metavar="REQUEST", help="run only these requests (e.g. fiori-list metadata)"
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs / PostgreSQL schema")
     p.add_argument(
         "--no-snapshot",

@@ -32,6 +32,7 @@ from odata4.format.json import EntityWriter, dumps, entity_tag, format_value
 from odata4.http import Request, Response
 from odata4.resolve import Resolved, resolve
 from odata4.sql.aggregate import aggregate_statement, grouped_properties
+from odata4.sql.plans import PlanCache
 from odata4.sql.store import Page, Store
 from odata4.uri import ast
 from odata4.uri.apply import Apply, parse_apply
@@ -79,6 +80,8 @@ class Dispatcher:
         self.remotes: dict[str, RemoteSource] = {}
         # how much one request may ask for ($top, $expand depth): unlimited unless the application says
         self.limits = QueryLimits()
+        # JSON formats worked out per entity set and query shape, shared by requests
+        self._formats: PlanCache[Any] = PlanCache()
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -187,13 +190,17 @@ class Dispatcher:
         return self._format(request, resolved, options, page)
 
     def _format(self, request: Request, resolved: Resolved, options: ast.QueryOptions, page: Page) -> Response:
-        writer = EntityWriter(self.service_entity_set, ieee754=ieee754_requested(request))
+        writer = EntityWriter(self.service_entity_set, ieee754=ieee754_requested(request), formats=self._formats)
         entity_set = resolved.entity_set
         if resolved.kind == "collection":
             doc: dict[str, Any] = {"@odata.context": f"{resolved.context_prefix}$metadata#{entity_set.name}"}
             if page.count is not None:
                 doc["@odata.count"] = page.count
-            doc["value"] = [self._entity_json(writer, entity_set, row, options, page.view) for row in page.rows]
+            entity = writer.format(entity_set, options)
+            doc["value"] = [entity(row) for row in page.rows]
+            if page.view == "draft" and entity_set.is_draft:
+                for document in doc["value"]:
+                    document["DraftMessages"] = []  # CAP answers draft rows read as drafts with their messages
             if page.next_skip is not None:
                 doc["@odata.nextLink"] = next_link(request, page.next_skip)
             return json_response(200, doc)

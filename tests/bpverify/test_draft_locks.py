@@ -58,3 +58,48 @@ def test_the_second_clerk_sees_the_lock_until_it_expires(base: str) -> None:
             == "dave"
         )
         assert alice.patch(base + DRAFT, json={"verificationStatus_code": "V"}).status_code == 403
+
+
+FIORI_LIST = {
+    "$count": "true",
+    "$select": "ID,IsActiveEntity,HasActiveEntity,HasDraftEntity,verificationStatus_code",
+    "$expand": "DraftAdministrativeData($select=DraftUUID,InProcessByUser)",
+    "$filter": "(IsActiveEntity eq false or SiblingEntity/IsActiveEntity eq null)",
+    "$orderby": "businessPartnerId",
+    "$top": "30",
+}
+
+
+def _list(client: httpx.Client, base: str) -> dict[str, dict[str, object]]:
+    response = client.get(base + "Notifications", params=FIORI_LIST)
+    assert response.status_code == 200, response.text
+    rows = response.json()["value"]
+    assert response.json()["@odata.count"] == len(rows)
+    return {row["ID"]: row for row in rows}
+
+
+def test_the_list_report_shows_each_clerk_their_own_drafts(base: str) -> None:
+    """Each read is answered with the statements of the clerk's situation (with or without drafts)."""
+    with _as("alice") as alice, _as("dave") as dave:
+        before = _list(alice, base)  # alice without drafts: the active rows
+        assert before[N1]["IsActiveEntity"] is True and before[N1]["HasDraftEntity"] is False
+        assert _list(dave, base) == before
+
+        assert alice.post(base + EDIT, json={"PreserveChanges": True}).status_code == 201
+        assert alice.patch(base + DRAFT, json={"verificationStatus_code": "P"}).status_code == 200
+        mine = _list(alice, base)  # alice's draft takes the place of the active row
+        assert mine.keys() == before.keys()
+        assert mine[N1]["IsActiveEntity"] is False and mine[N1]["HasActiveEntity"] is True
+        assert mine[N1]["verificationStatus_code"] == "P"
+        assert mine[N1]["DraftAdministrativeData"]["InProcessByUser"] == "alice"  # type: ignore[index]
+        theirs = _list(dave, base)  # dave still has no drafts: the active row, marked as being edited
+        assert theirs[N1]["IsActiveEntity"] is True and theirs[N1]["HasDraftEntity"] is True
+        assert theirs[N1]["verificationStatus_code"] == before[N1]["verificationStatus_code"]
+        assert {k: v for k, v in theirs.items() if k != N1} == {k: v for k, v in before.items() if k != N1}
+
+        unchanged = {"$filter": "IsActiveEntity eq true and SiblingEntity/IsActiveEntity eq null", "$select": "ID"}
+        assert N1 not in {r["ID"] for r in alice.get(base + "Notifications", params=unchanged).json()["value"]}
+        assert N1 in {r["ID"] for r in dave.get(base + "Notifications", params=unchanged).json()["value"]}
+
+        assert alice.delete(base + DRAFT).status_code == 204
+        assert _list(alice, base) == before

@@ -36,9 +36,15 @@ class Recorder:
         self.statements: list[ClauseElement] = []
         sa.event.listen(engine, "before_execute", self._record)
 
-    def _record(self, _conn: Any, element: Any, *_args: Any) -> None:
+    def _record(self, conn: Any, clauseelement: Any, multiparams: Any, params: Any, execution_options: Any) -> None:
+        element = clauseelement
         if isinstance(element, ClauseElement):
-            self.statements.append(element)
+            # cached statements take some values as parameters at execution: bind them for the compile
+            values = dict(params or {})
+            if isinstance(multiparams, list | tuple) and len(multiparams) == 1 and isinstance(multiparams[0], dict):
+                values.update(multiparams[0])
+            bind = values and isinstance(element, sa.Select)  # DML keeps its values apart, compiled as parameters
+            self.statements.append(element.params(values) if bind else element)
 
     def take(self) -> list[ClauseElement]:
         taken, self.statements = self.statements, []

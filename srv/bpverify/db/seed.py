@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odata4.edm.model import EntitySet, Property, Service
-from odata4.sql.tables import Tables
+from odata4.sql.tables import Tables, for_dialect
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def deploy(engine: sa.Engine, service: Service, tables: Tables, data_dir: Path) 
     inspector = sa.inspect(engine)
     existing = set(inspector.get_table_names())
     created = [t for t in tables.metadata.sorted_tables if t.name not in existing]
+    _add_missing_indexes(engine, inspector, [t for t in tables.metadata.sorted_tables if t.name in existing])
     if not created:
         return
     tables.metadata.create_all(engine, tables=created)
@@ -32,6 +33,37 @@ def deploy(engine: sa.Engine, service: Service, tables: Tables, data_dir: Path) 
         for entity_set in service.entity_sets:
             if entity_set.table in names:
                 _load(conn, entity_set, tables[entity_set.name], data_dir)
+
+
+def _add_missing_indexes(engine: sa.Engine, inspector: sa.Inspector, tables: list[sa.Table]) -> None:
+    """Indexes the model gained after the tables were created (a newer version of the service).
+
+    An index only speeds reads up: one that cannot be created is logged, never a failed start."""
+    for table in tables:
+        existing = inspector.get_indexes(table.name)
+        columns = [[c for c in i["column_names"] if c is not None] for i in existing]
+        names = {i["name"] for i in existing}
+        for index in table.indexes:
+            if not for_dialect(index, engine.dialect.name) or _column_names(index) in columns:
+                continue
+            if index.name in names:
+                log.warning("index %s differs from the model; drop it to have it created anew", index.name)
+                continue
+            try:
+                index.create(engine)
+            except sa.exc.DBAPIError as error:
+                log.warning("could not create index %s: %s", index.name, type(error.orig).__name__)
+            else:
+                log.info("created index %s", index.name)
+
+
+def _column_names(index: sa.Index) -> list[str]:
+    names = []
+    for expression in index.expressions:
+        while not isinstance(expression, sa.Column) and hasattr(expression, "element"):
+            expression = expression.element  # `column ASC NULLS FIRST` -> column
+        names.append(str(getattr(expression, "name", expression)))
+    return names
 
 
 def _csv_for(entity_set: EntitySet, data_dir: Path) -> Path | None:

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy_hana.dialect import HANAHDBCLIDialect, HANATypeCompiler
 
+from odata4.sql.tables import for_dialect
+
 CODE_LISTS = ("bp.verification-StatusValues.csv",)  # CSVs deployed with the schema (db/data, CAP naming)
 GENERATED_SUFFIXES = (".hdbtable", ".hdbindex", ".hdbtabledata", ".csv")
 PLUGINS = {
@@ -53,7 +55,7 @@ def artifacts(metadata: sa.MetaData, data_dir: Path) -> dict[str, str]:
     files = {"src/.hdiconfig": _json({"file_suffixes": {k: {"plugin_name": v} for k, v in PLUGINS.items()}})}
     for table in metadata.sorted_tables:
         files[f"src/{table.name}.hdbtable"] = table_sql(table, dialect)
-        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+        for index in sorted((i for i in table.indexes if for_dialect(i, "hana")), key=lambda i: str(i.name)):
             files[f"src/{index.name}.hdbindex"] = _ddl(CreateIndex(index), dialect).removeprefix("CREATE ") + "\n"
     for csv_name in CODE_LISTS:
         table = metadata.tables[_table_for(csv_name)]

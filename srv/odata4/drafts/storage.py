@@ -49,6 +49,7 @@ class DraftStorage:
         self.lock_timeout = lock_timeout
         self.admin = tables[DRAFT_ADMIN]
         self._views: dict[tuple[str, str, str | None], sa.FromClause] = {}
+        self._has_draft: dict[str, sa.Select[Any]] = {}
         self.drafts: dict[str, sa.Table] = {
             s.name: self._draft_table(s, tables.metadata) for s in service.entity_sets if s.is_draft and s.table
         }
@@ -103,8 +104,12 @@ class DraftStorage:
         table = self.drafts.get(entity_set.name)
         if view != "all" or table is None or user == ALL_DRAFTS:
             return view
-        mine = sa.select(self.admin.c.DraftUUID).where(self.admin.c.InProcessByUser == sa.literal(user or ""))
-        has_draft = conn.execute(sa.select(table.c[ADMIN_KEY]).where(table.c[ADMIN_KEY].in_(mine)).limit(1)).first()
+        stmt = self._has_draft.get(entity_set.name)
+        if stmt is None:  # built once: a statement memoizes its compilation cache key
+            mine = sa.select(self.admin.c.DraftUUID).where(self.admin.c.InProcessByUser == sa.bindparam("user"))
+            stmt = sa.select(table.c[ADMIN_KEY]).where(table.c[ADMIN_KEY].in_(mine)).limit(1)
+            self._has_draft[entity_set.name] = stmt
+        has_draft = conn.execute(stmt, {"user": user or ""}).first()
         return view if has_draft is not None else "active"
 
     def follow(self, outer: Scope, nav: NavigationProperty, path: tuple[str, ...]) -> Any | None:
@@ -112,12 +117,19 @@ class DraftStorage:
         an active row's sibling is the user's own draft of it, a draft's sibling its active row."""
         if nav.name != "SiblingEntity" or path != ("IsActiveEntity",) or outer.entity_set.name not in self.drafts:
             return None
+        if outer.draft_free and outer.view == "active":
+            return sa.null()  # no drafts of the user: no active row has a sibling
         entity_set = outer.entity_set
         flag, has_active = _prop(entity_set, "IsActiveEntity"), _prop(entity_set, "HasActiveEntity")
         drafts = self.drafts[entity_set.name].alias("own")
         mine = sa.select(self.admin.c.DraftUUID).where(self.admin.c.InProcessByUser == sa.literal(outer.user or ""))
-        keys = [drafts.c[p.column_name] == outer.column(p) for p in entity_set.stored_keys]
-        own_draft = sa.exists().where(*keys, drafts.c[ADMIN_KEY].in_(mine))
+        keys = entity_set.stored_keys
+        if len(keys) == 1:  # uncorrelated: the database reads the user's drafts once, not once per row
+            own = sa.select(drafts.c[keys[0].column_name]).where(drafts.c[ADMIN_KEY].in_(mine))
+            own_draft: sa.ColumnElement[bool] = outer.column(keys[0]).in_(own)
+        else:
+            same = [drafts.c[p.column_name] == outer.column(p) for p in keys]
+            own_draft = sa.exists().where(*same, drafts.c[ADMIN_KEY].in_(mine))
         return sa.case(
             (sa.and_(outer.column(flag), own_draft), sa.false()),
             (sa.and_(sa.not_(outer.column(flag)), outer.column(has_active)), sa.true()),

@@ -77,6 +77,9 @@ class Scope:
     variables: dict[str, Scope] = field(default_factory=dict)
     view: View = "all"
     user: str | None = None
+    # the user was found to have no drafts of this entity set when the query began (the view
+    # was narrowed to the active rows for that reason): every row's SiblingEntity is null
+    draft_free: bool = False
 
     def column(self, prop: Property) -> sa.ColumnElement[Any]:
         if prop.virtual:

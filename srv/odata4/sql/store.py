@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from odata4.edm.model import EntitySet, NavigationProperty, Property
 from odata4.errors import BadRequest
 from odata4.sql import read
+from odata4.sql.plans import PlanCache
 from odata4.sql.scope import Model, Scope, View
 from odata4.sql.search import compile_search
 from odata4.uri import ast
@@ -29,6 +30,16 @@ class Page:
     count: int | None = None
     next_skip: int | None = None
     view: View = "all"  # the rows of a draft-enabled set this page was read from
+
+
+@dataclass(frozen=True)
+class _ReadPlan:
+    """The statements of one read, built once per shape of request (see `odata4.sql.plans`)."""
+
+    scope: Scope
+    selection: read.Selection
+    count: sa.Select[Any] | None
+    page: sa.Select[Any]
 
 
 @dataclass
@@ -88,8 +99,11 @@ class Store:
         self.model = model
         self.max_page_size = max_page_size
         self._aliases: dict[sa.FromClause, sa.FromClause] = {}
+        self._plans: PlanCache[Any] = PlanCache()
 
-    def scope(self, entity_set: EntitySet, view: View = "all", user: str | None = None) -> Scope:
+    def scope(
+        self, entity_set: EntitySet, view: View = "all", user: str | None = None, draft_free: bool = False
+    ) -> Scope:
         source = self.model.from_clause(entity_set, view, user)
         table = self._aliases.get(source)  # an alias is immutable: one per source serves every query
         if table is None:
@@ -97,28 +111,27 @@ class Store:
             if len(self._aliases) >= 1024:
                 self._aliases.pop(next(iter(self._aliases)))
             self._aliases[source] = table
-        return Scope(self.model, entity_set, table, view=view, user=user)
+        return Scope(self.model, entity_set, table, view=view, user=user, draft_free=draft_free)
 
     def target_scope(
         self, target: Target, options: ast.QueryOptions | None = None, conn: sa.Connection | None = None
     ) -> Scope:
+        view, draft_free = self._view(target, options, conn)
+        return self.scope(target.entity_set, view, target.user, draft_free)
+
+    def _view(self, target: Target, options: ast.QueryOptions | None, conn: sa.Connection | None) -> tuple[View, bool]:
+        """The view a read of `target` needs, and whether it was narrowed because the user has no drafts."""
         view = target.view or _implied_view(target.entity_set, options)
         sources = self.model.sources
         if view == "all" and conn is not None and sources is not None:
             # both sides of a draft document, for a user without drafts: the active side is all there is
-            view = sources.narrow(conn, target.entity_set, view, target.user)
-        return self.scope(target.entity_set, view, target.user)
+            narrowed = sources.narrow(conn, target.entity_set, view, target.user)
+            return narrowed, narrowed != view
+        return view, False
 
     # --- reads -------------------------------------------------------------------------
 
     def read(self, conn: sa.Connection, target: Target, options: ast.QueryOptions) -> Page:
-        scope = self.target_scope(target, options, conn)
-        selection = read.resolve_selection(target.entity_set, options)
-        base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
-        base = base.where(*target.where(scope))
-        base = read.apply_filter(base, scope, options, compile_search)
-        count = self._count(conn, base) if options.count else None
-        stmt = read.stable_order(read.apply_order(base, scope, options), scope)
         token = _skiptoken(options.skiptoken)  # rows that earlier pages delivered after $skip
         skip = (options.skip or 0) + token
         if skip > MAX_OFFSET:  # more than any database takes as OFFSET (SQLite: OverflowError)
@@ -126,15 +139,38 @@ class Store:
         # $top counts from the first page: a page a next link leads to delivers what is left of it
         wanted = None if options.top is None else max(options.top - token, 0)
         limit = self.max_page_size if wanted is None else min(wanted, self.max_page_size)
-        stmt = stmt.offset(skip).limit(limit + 1) if not target.single else stmt.limit(2)
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        view, draft_free = self._view(target, options, conn)
+        if target.conditions:  # conditions are closures (key values, navigation): built anew
+            plan = self._read_plan(target, options, view, draft_free, skip, limit)
+        else:
+            shape = (target.entity_set.name, view, draft_free, target.user, target.single, ast.shape(options))
+            plan = self._plans.get(
+                ("read", *shape), lambda: self._read_plan(target, options, view, draft_free, skip, limit)
+            )
+        count = int(conn.execute(plan.count).scalar_one()) if plan.count is not None else None
+        rows = [dict(r._mapping) for r in conn.execute(plan.page)]
         next_skip = None
         if not target.single and len(rows) > limit:
             rows = rows[:limit]
             if wanted is None or wanted > limit:
                 next_skip = token + limit  # the link keeps $skip, so the token must not count it
-        self.expand(conn, target.entity_set, rows, selection.expand, scope)
-        return Page(rows, count, next_skip, scope.view)
+        self.expand(conn, target.entity_set, rows, plan.selection.expand, plan.scope)
+        return Page(rows, count, next_skip, plan.scope.view)
+
+    def _read_plan(
+        self, target: Target, options: ast.QueryOptions, view: View, draft_free: bool, skip: int, limit: int
+    ) -> _ReadPlan:
+        scope = self.scope(target.entity_set, view, target.user, draft_free)
+        selection = read.resolve_selection(target.entity_set, options)
+        base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
+        base = read.apply_filter(base.where(*target.where(scope)), scope, options, compile_search)
+        count = None
+        if options.count:  # counts rows without computing the selected columns
+            count = sa.select(sa.func.count()).select_from(scope.table).where(*target.where(scope))
+            count = read.apply_filter(count, scope, options, compile_search)
+        stmt = read.stable_order(read.apply_order(base, scope, options), scope)
+        stmt = stmt.offset(skip).limit(limit + 1) if not target.single else stmt.limit(2)
+        return _ReadPlan(scope, selection, count, stmt)
 
     def exists(self, conn: sa.Connection, target: Target) -> bool:
         scope = self.target_scope(target)
@@ -215,6 +251,32 @@ class Store:
         options: ast.QueryOptions,
     ) -> list[Row]:
         """Rows of `target_set` whose `match` columns equal one of `keys`, with nested options."""
+        varying = _varying_column(keys)
+        if varying is None:  # several columns vary: an OR of ANDs with the values in it
+            plan = self._related_plan(parent, target_set, match, options, keys=keys)
+            params: dict[str, Any] = {}
+        else:  # `column IN (...)` and the other columns equal one value: a statement for every read
+            shape = (parent.entity_set.name, parent.view, parent.user, target_set.name, tuple(match), varying)
+            plan = self._plans.get(
+                ("related", *shape, ast.shape(options)),
+                lambda: self._related_plan(parent, target_set, match, options, varying=varying),
+            )
+            params = {f"m{i}": value for i, value in enumerate(keys[0]) if i != varying}
+            params["keys"] = [k[varying] for k in keys]
+        found = [dict(r._mapping) for r in conn.execute(plan.page, params)]
+        self.expand(conn, target_set, found, plan.selection.expand, plan.scope)
+        return found
+
+    def _related_plan(
+        self,
+        parent: Scope,
+        target_set: EntitySet,
+        match: list[str],
+        options: ast.QueryOptions,
+        *,
+        varying: int | None = None,
+        keys: Sequence[tuple[Any, ...]] = (),
+    ) -> _ReadPlan:
         scope = parent.child(target_set)
         selection = read.resolve_selection(target_set, options, nested=True)
         props = list(selection.fetch)
@@ -224,15 +286,25 @@ class Store:
                 props.append(prop)
         stmt = sa.select(*read.columns(scope, props)).select_from(scope.table)
         match_cols = [scope.column(_prop(target_set, m)) for m in match]
-        if len(match_cols) == 1:
-            stmt = stmt.where(match_cols[0].in_([k[0] for k in keys]))
-        else:  # OR of ANDs: row-value IN is not available on every database
+        if varying is not None:
+            stmt = stmt.where(
+                *(c == sa.bindparam(f"m{i}") for i, c in enumerate(match_cols) if i != varying),
+                match_cols[varying].in_(sa.bindparam("keys", expanding=True)),
+            )
+        else:  # row-value IN is not available on every database
             stmt = stmt.where(sa.or_(*(sa.and_(*(c == v for c, v in zip(match_cols, k, strict=True))) for k in keys)))
         stmt = read.apply_filter(stmt, scope, options, compile_search)
         stmt = read.stable_order(read.apply_order(stmt, scope, options), scope)
-        found = [dict(r._mapping) for r in conn.execute(stmt)]
-        self.expand(conn, target_set, found, selection.expand, scope)
-        return found
+        return _ReadPlan(scope, selection, None, stmt)
+
+
+def _varying_column(keys: Sequence[tuple[Any, ...]]) -> int | None:
+    """The one position where `keys` differ (0 if they never do), None if they differ in several."""
+    first = keys[0]
+    varying = [i for i in range(len(first)) if any(k[i] != first[i] for k in keys)]
+    if len(varying) > 1:
+        return None
+    return varying[0] if varying else 0
 
 
 def _draft_pairs(child: EntitySet, parent: EntitySet) -> list[tuple[str, str]]:

@@ -68,8 +68,18 @@ class Tables:
     def _add_declared_indexes(self, service: Service) -> None:
         for entity_set in service.entity_sets:
             table = self._by_set.get(entity_set.name)
-            for names in entity_set.indexes if table is not None else ():
-                sa.Index(f"{table.name}_{'_'.join(names)}", *(table.c[n] for n in names))  # type: ignore[union-attr]
+            if table is None:
+                continue
+            keys = [p.column_name for p in entity_set.stored_keys]
+            for names in entity_set.indexes:
+                # reads are ordered by the keys last (stable paging): so is the index
+                cols = [table.c[n] for n in dict.fromkeys([*names, *keys])]
+                name = f"{table.name}_{'_'.join(names)}"
+                sa.Index(name, *cols, info={"skip_on": "postgresql"}).ddl_if(callable_=_not_postgresql)
+                # OData sorts nulls first in ascending order, as SQLite and HANA do by themselves;
+                # PostgreSQL's index must say so, or `ORDER BY ... NULLS FIRST` cannot use it
+                ordered = [*(table.c[n].asc().nulls_first() for n in names), *cols[len(names) :]]
+                sa.Index(name, *ordered, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
 
     def _add_foreign_key_indexes(self, service: Service) -> None:
         # to-many navigation joins on the partner's foreign key: index it
@@ -85,3 +95,22 @@ class Tables:
 
     def __contains__(self, entity_set: str) -> bool:
         return entity_set in self._by_set
+
+
+def _not_postgresql(
+    ddl: Any,
+    target: Any,
+    bind: Any,
+    tables: Any = None,
+    state: Any = None,
+    *,
+    dialect: sa.Dialect,
+    compiler: Any = None,
+    checkfirst: bool = False,
+) -> bool:
+    return dialect.name != "postgresql"
+
+
+def for_dialect(index: sa.Index, dialect: str) -> bool:
+    """Whether `index` is created on databases of `dialect` (some exist in a form per dialect)."""
+    return bool(index.info.get("only_on", dialect) == dialect and index.info.get("skip_on") != dialect)

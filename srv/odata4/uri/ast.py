@@ -140,3 +140,24 @@ class QueryOptions:
     skiptoken: str | None = None
     format: str | None = None
     apply: str | None = None  # kept raw; transformations are parsed by the apply module
+
+
+def shape(options: QueryOptions) -> tuple[object, ...]:
+    """A hashable value equal for options that ask for the same rows (for caching statements).
+
+    `$format` is left out: it changes the answer's encoding, not what is read. Literals keep
+    their kind, so `1` and `true` or `1` and `1.0` never share a statement.
+    """
+    return (
+        options.filter,
+        options.orderby,
+        options.select,
+        tuple((item.path, shape(item.options)) for item in options.expand),
+        options.top,
+        options.skip,
+        options.count,
+        options.search,
+        options.levels,
+        options.skiptoken,
+        options.apply,
+    )
