@@ -11,6 +11,11 @@ ProxyType PrivateLink and the certificate as truststore: pooled TLS connections,
   direct       GET https://localhost:<port>/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner?<the V2
                query options our service sends for it: $select of the 5 mapped properties, $orderby, $top=50>
 
+A second pair measures the connectivity layer alone, in this process: the same V2 request through
+`DestinationClientFactory.connect("BusinessPartner")` — the destination looked up from a (fake, loopback)
+Destination service with its XSUAA token, cached; PrivateLink; the truststore certificate fetched from the
+service; Basic auth; pooled TLS connections — against a plain `httpx.AsyncClient` to the mock.
+
 Both clients keep their connections (httpx, keep-alive). For each S/4HANA latency (mock knob `latency_ms`):
 sequential requests, A and B interleaved (median and p95 latency), then `--concurrency` parallel clients
 (requests per second). The ratio is via-service / direct (latency) and direct / via-service (throughput).
@@ -128,6 +133,74 @@ async def throughput(base: str, url: str, count: int, concurrency: int, **client
         return count / (time.perf_counter() - started)
 
 
+def client_path(mock_port: int, cert: Path, count: int) -> dict[str, Any]:
+    """`count` interleaved requests: through the destination client vs plain httpx, both to the mock."""
+    sys.path[:0] = [str(REPO / "srv"), str(REPO)]
+    from tests.btp.fakebtp import FakeBTP
+    from tests.support.server import serve
+
+    from btp import ConnectivitySettings, DestinationClientFactory
+
+    fake = FakeBTP(clients={"sb-destination": "bench-secret"})
+    fake.destinations = {
+        "BusinessPartner": {
+            "config": {
+                "URL": f"https://localhost:{mock_port}",
+                "ProxyType": "PrivateLink",
+                "Authentication": "BasicAuthentication",
+                "User": MOCK_AUTH[0],
+                "Password": MOCK_AUTH[1],
+                "TrustStoreLocation": "s4.pem",
+            }
+        }
+    }
+    fake.certificates = {"subaccount": {"s4.pem": cert.read_bytes()}, "instance": {}}
+    with serve(fake.app()) as btp_url:
+        port = btp_url.rsplit(":", 1)[1]
+        credentials = {
+            "clientid": "sb-destination",
+            "clientsecret": "bench-secret",
+            "url": f"http://provider.auth.test:{port}",
+            "uri": btp_url,
+            "identityzone": "provider",
+            "uaadomain": "auth.test",
+        }
+        vcap = {
+            "destination": [{"label": "destination", "name": "d", "tags": ["destination"], "credentials": credentials}]
+        }
+        settings = ConnectivitySettings(
+            environ={"VCAP_SERVICES": json.dumps(vcap)}, resolve={"provider.auth.test": "127.0.0.1"}
+        )
+
+        async def run() -> dict[str, list[float]]:
+            async with (
+                DestinationClientFactory(settings) as factory,
+                httpx.AsyncClient(
+                    base_url=f"https://localhost:{mock_port}", auth=MOCK_AUTH, verify=trust(cert)
+                ) as plain,
+            ):
+                through = await factory.connect("BusinessPartner")
+                times: dict[str, list[float]] = {"destination client": [], "plain httpx": []}
+                for n in range(20 + count):  # 20 warm-up rounds: token, lookup, certificate, TLS
+                    for name, client in (("destination client", through), ("plain httpx", plain)):
+                        started = time.perf_counter()
+                        response = await client.get(V2)
+                        elapsed = time.perf_counter() - started
+                        assert response.status_code == 200, response.text[:300]
+                        if n >= 20:
+                            times[name].append(elapsed)
+                await through.aclose()
+                return times
+
+        times = asyncio.run(run())
+    result: dict[str, Any] = {k: summary(v) for k, v in times.items()}
+    result["ratio"] = round(result["destination client"]["median_ms"] / result["plain httpx"]["median_ms"], 3)
+    # the lookup happened once for all requests: the destination (and its certificate) came from the cache
+    result["destination_lookups"] = fake.counts["find:BusinessPartner"]
+    result["token_requests"] = fake.counts["token:sb-destination"]
+    return result
+
+
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
     return {
@@ -136,7 +209,9 @@ def summary(times: list[float]) -> dict[str, float]:
     }
 
 
-def measure(service_url: str, mock_url: str, cert: Path, args: argparse.Namespace, latency: float) -> dict[str, Any]:
+def measure(
+    service_url: str, mock_url: str, mock_port: int, cert: Path, args: argparse.Namespace, latency: float
+) -> dict[str, Any]:
     httpx.put(f"{mock_url}/_mock/knobs", json={"latency_ms": latency}, auth=MOCK_AUTH, verify=trust(cert))
     with (
         httpx.Client(base_url=service_url, auth=("alice", "alice")) as via,
@@ -153,6 +228,7 @@ def measure(service_url: str, mock_url: str, cert: Path, args: argparse.Namespac
     )
     result["throughput_rps"] = {"via service": round(via_rps, 1), "direct": round(direct_rps, 1)}
     result["throughput_ratio"] = round(direct_rps / via_rps, 3)
+    result["client_path"] = client_path(mock_port, cert, args.requests)
     return result
 
 
@@ -168,6 +244,19 @@ def table(results: list[dict[str, Any]]) -> str:
             f"| {r['s4_latency_ms']:g} ms | {s['via service']['median_ms']} / {s['via service']['p95_ms']} ms "
             f"| {s['direct']['median_ms']} / {s['direct']['p95_ms']} ms | {r['latency_ratio']} "
             f"| {t['via service']} | {t['direct']} | {r['throughput_ratio']} |"
+        )
+    lines += [
+        "",
+        "| S/4 latency | destination client median / p95 | plain httpx median / p95 | ratio | destination lookups |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        c = r["client_path"]
+        through, plain = c["destination client"], c["plain httpx"]
+        lines.append(
+            f"| {r['s4_latency_ms']:g} ms | {through['median_ms']} / {through['p95_ms']} ms "
+            f"| {plain['median_ms']} / {plain['p95_ms']} ms | {c['ratio']} "
+            f"| {c['destination_lookups']} (tokens: {c['token_requests']}) |"
         )
     return "\n".join(lines)
 
@@ -217,7 +306,7 @@ def main() -> None:
         mock_url, service_url = f"https://localhost:{mock_port}", f"http://127.0.0.1:{service_port}"
         wait_for(f"{mock_url}{V2_ROOT}/", auth=MOCK_AUTH, verify=trust(cert))
         wait_for(f"{service_url}/health")
-        results = [measure(service_url, mock_url, cert, args, latency) for latency in args.latency]
+        results = [measure(service_url, mock_url, mock_port, cert, args, latency) for latency in args.latency]
     report = {
         "date": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
