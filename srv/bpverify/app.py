@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from bpverify import hardening, health, profiles
 from bpverify.auth import Authenticator
 from bpverify.db.engine import create_engine
-from bpverify.db.seed import deploy
+from bpverify.db.seed import deploy, deploy_lock
 from bpverify.events import webhook
 from bpverify.logs import config as logs
 from bpverify.remote import S4Backend
@@ -74,9 +74,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.seed:
-            deploy(engine, service, tables, settings.data_dir)
-            with engine.begin() as conn:
-                findings.recompute_all_if_empty(conn, tables)
+            with deploy_lock(engine):
+                deploy(engine, service, tables, settings.data_dir)
+                with engine.begin() as conn:
+                    findings.recompute_all_if_empty(conn, tables)
         if settings.mock_s4_eager and remote.uses_mock:
             await remote.client()  # starts the mocked S/4HANA now, so it can be used right away
         stop = asyncio.Event()

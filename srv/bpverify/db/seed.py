@@ -6,9 +6,11 @@ never duplicates rows. Seeded rows get CAP's managed values (now, `anonymous`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,26 @@ from odata4.edm.model import EntitySet, Property, Service
 from odata4.sql.tables import Tables, for_dialect
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def deploy_lock(engine: sa.Engine) -> Iterator[None]:
+    """One instance at a time creates and seeds the tables: instances started together (`cf push` with
+    several instances, a scale-out) would otherwise race on CREATE TABLE and seed the rows twice.
+
+    PostgreSQL: a session advisory lock for the schema. SQLite is one process's file in development;
+    on HANA the HDI deployer creates the tables, never the service."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        key = sa.func.hashtext(sa.func.current_schema() + sa.literal(":bpverify-deploy"))
+        conn.execute(sa.select(sa.func.pg_advisory_lock(key)))
+        try:
+            yield
+        finally:
+            conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+            conn.commit()
 
 
 def deploy(engine: sa.Engine, service: Service, tables: Tables, data_dir: Path) -> None:
