@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     s4_sap_client: str | None = None  # sap-client on every call (else the destination's sap-client property)
     s4_resolve: dict[str, str] = Field(default_factory=dict)  # host → address, like curl --resolve (JSON)
+    # circuit breaker of the S/4HANA connection: open after this many failed calls in a row, try again after
+    s4_breaker_failures: int = Field(default=5, ge=1)
+    s4_breaker_reset_seconds: float = Field(default=30.0, gt=0)
     mock_s4: Literal["auto", "on", "off"] = "auto"  # auto: on in development when the destination is not configured
     mock_s4_host: str = "localhost"  # host name of the local mock's URL and TLS certificate
     mock_s4_port: int = 0  # 0: any free port

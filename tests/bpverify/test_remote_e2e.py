@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -208,6 +209,18 @@ def test_circuit_breaker_answers_503_without_calling(s4: S4, monkeypatch: pytest
     with service(monkeypatch, tmp_path, destination(s4.url, s4.cert_pem)) as client:
         statuses = [client.get("BusinessPartners/$count").status_code for _ in range(6)]
     assert statuses[:5] == [502] * 5 and statuses[5] == 503
+
+
+def test_circuit_breaker_follows_the_settings(s4: S4, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    s4.mock.knobs.update({"error_rate": 1.0, "error_status": 500})
+    entry = destination(s4.url, s4.cert_pem)
+    with service(monkeypatch, tmp_path, entry, s4_breaker_failures=2, s4_breaker_reset_seconds=0.5) as client:
+        statuses = [client.get("BusinessPartners/$count").status_code for _ in range(3)]
+        assert statuses == [502, 502, 503]
+        s4.mock.knobs.update({"error_rate": 0.0})
+        assert client.get("BusinessPartners/$count").status_code == 503  # still open
+        time.sleep(0.6)
+        assert client.get("BusinessPartners/$count").status_code == 200  # half-open: one call, it works
 
 
 def test_development_mock_out_of_the_box(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from bpverify.settings import Settings
 from btp import ConnectivitySettings, DestinationClientFactory
 from btp.odata2 import ODataV2Client
+from btp.resilience import BreakerPolicy
 from btp.vcap import find_binding, parse_vcap_services
 from odata4.dispatcher import RemoteSource
 from odata4.edm.model import Service
@@ -41,7 +42,9 @@ class S4Backend:
     def __init__(self, settings: Settings, connectivity: ConnectivitySettings | None = None) -> None:
         self.settings = settings
         self.destination = settings.s4_destination
-        base = connectivity or ConnectivitySettings()
+        base = connectivity or ConnectivitySettings(
+            breaker=BreakerPolicy(settings.s4_breaker_failures, settings.s4_breaker_reset_seconds)
+        )
         self._connectivity = replace(base, resolve={**base.resolve, **settings.s4_resolve})
         self._environ: Mapping[str, str] = dict(self._connectivity.environ or os.environ)
         self._factory: DestinationClientFactory | None = None
