@@ -93,8 +93,9 @@ def test_the_whole_process(base: str, s4: FakeS4) -> None:
     decision = s4.written[0]
     assert (decision.business_partner, decision.search_term, decision.blocked) == ("4711", "VERIFIED", False)
     assert [(a.address_id, a.postal_code) for a in decision.addresses] == [("1", "10117")]
-    deliveries = httpx.get(f"{base}{ROOT}WriteBacks", auth=("alice", "alice")).json()["value"]
-    assert [(d["state"], d["decision"]) for d in deliveries] == [("delivered", "V")]
+    # S/4HANA has the decision as soon as it answered; the outbox row is marked after that
+    _wait(lambda: _write_backs(base) and all(d["state"] != "pending" for d in _write_backs(base)))
+    assert [(d["state"], d["decision"]) for d in _write_backs(base)] == [("delivered", "V")]
 
     assert _event(base, CHANGED, "4711").status_code == 200
     _wait(lambda: _notifications(base, "4711")[0]["verificationStatus_code"] == "C")
@@ -160,3 +161,8 @@ def test_s4_down_then_back(base: str, s4: FakeS4) -> None:
     assert events[0]["state"] == "pending" and events[0]["attempts"] >= 1 and "down" in events[0]["lastError"]
     s4.down = False
     _wait(lambda: len(_notifications(base, "4711")) == 1)
+
+
+def _write_backs(base: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = httpx.get(f"{base}{ROOT}WriteBacks", auth=("alice", "alice")).json()["value"]
+    return rows
