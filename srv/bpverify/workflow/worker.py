@@ -13,13 +13,14 @@ nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -126,6 +127,29 @@ class Worker:
             return result.rowcount == 1
 
         return await self._write(renew)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, name: str, key: str, value: str) -> AsyncIterator[None]:
+        """Keep renewing the claim on one row while working on it: a delivery slower than the claim (S/4HANA
+        answering slowly, retries) must not look like a crashed instance's and be sent again by another."""
+
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(self.timing.claim_seconds / 3)
+                try:
+                    if not await self._renew(name, key, value):
+                        return
+                except Exception as error:  # the database is away: the claim may run out, as after a crash
+                    log.warning("could not renew the claim on %s %s: %s", name, value, type(error).__name__)
+                    return
+
+        beating = asyncio.create_task(heartbeat())
+        try:
+            yield
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
 
     async def _retry(self, name: str, key: str, row: dict[str, Any], error: Exception) -> None:
         attempts = (row["attempts"] or 0) + 1
@@ -242,7 +266,8 @@ class Worker:
             log.info("write-back %s: claim taken over by another instance", row["ID"])
             return
         try:
-            await self.s4.write_back(decision_from_json(row["payload"]))
+            async with self._holding("WriteBacks", "ID", row["ID"]):
+                await self.s4.write_back(decision_from_json(row["payload"]))
         except Exception as error:  # unavailable or rejected: kept and retried with backoff, never lost
             await self._retry("WriteBacks", "ID", row, error)
             return

@@ -68,3 +68,33 @@ def test_a_batch_outliving_its_claim_is_delivered_once(db_url: str, mock: MockAp
     changes = [e for e in mock.events() if "Changed" in e["event"]["type"]]
     assert len(changes) == len(DECISIONS)  # one PATCH per decision
     assert mock.partner(PARTNER)["SearchTerm1"] == "INVALID"  # the last decision, delivered last
+
+
+def test_a_delivery_slower_than_its_claim_keeps_it(db_url: str, mock: MockApi) -> None:
+    """One write-back takes longer than the claim lasts (each call to S/4HANA 0.5 s, the claim 1 s): the
+    delivering instance renews its claim meanwhile, so the other instance never sends it a second time."""
+
+    def service(**settings: object) -> Settings:
+        return Settings(db_url=db_url, mock_s4="off", worker_poll=0.1, **settings)  # type: ignore[arg-type]
+
+    with httpx.Client(timeout=30) as http:
+        with serve(create_app(service())) as base:
+            assert created(http, base, PARTNER).status_code == 200
+            (notification,) = wait(lambda: notifications(http, base, PARTNER), 20, "the notification")
+        app = create_app(service(workflow=False))
+        with app.state.engine.begin() as conn:
+            enqueue_decision(conn, app.state.tables, notification["ID"], "INV")
+        app.state.engine.dispose()
+
+        mock.knobs(latency_ms=500)  # ETag read, CSRF token, PATCH: about 1.5 s for the one write-back
+        with ExitStack() as stack:
+            bases = [stack.enter_context(serve(create_app(service(worker_claim=1.0)))) for _ in range(2)]
+            wait(
+                lambda: {w["state"] for w in write_backs(http, bases[0], PARTNER)} == {"delivered"},
+                30,
+                "the decision delivered",
+            )
+            (delivered,) = write_backs(http, bases[0], PARTNER)
+            assert delivered["attempts"] == 0 and delivered["lastError"] is None
+    changes = [e for e in mock.events() if "Changed" in e["event"]["type"]]
+    assert len(changes) == 1  # one PATCH: the other instance never took the row over
