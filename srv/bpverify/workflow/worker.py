@@ -168,10 +168,11 @@ class Worker:
     async def _process(self, event: dict[str, Any]) -> None:
         partner_id = event["businessPartnerId"]
         try:
-            if event["type"] == CREATED:
-                outcome = await self._created(partner_id)
-            else:
-                outcome = await self._write(lambda conn: self._changed(conn, partner_id))
+            async with self._holding("Events", "eventId", event["eventId"]):
+                if event["type"] == CREATED:
+                    outcome = await self._created(partner_id)
+                else:
+                    outcome = await self._write(lambda conn: self._changed(conn, partner_id))
         except Exception as error:  # S/4HANA down or answering errors: kept and retried with backoff
             await self._retry("Events", "eventId", event, error)
             return

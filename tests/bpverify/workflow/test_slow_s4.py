@@ -9,13 +9,14 @@ deliver)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-from tests.bpverify.workflow.process import MockApi, created, notifications, wait, write_backs
+from tests.bpverify.workflow.process import MockApi, created, events, notifications, wait, write_backs
 from tests.bpverify.workflow.processes import certificate, destinations
 from tests.support.server import serve
 
@@ -98,3 +99,23 @@ def test_a_delivery_slower_than_its_claim_keeps_it(db_url: str, mock: MockApi) -
             assert delivered["attempts"] == 0 and delivered["lastError"] is None
     changes = [e for e in mock.events() if "Changed" in e["event"]["type"]]
     assert len(changes) == 1  # one PATCH: the other instance never took the row over
+
+
+def test_an_event_slower_than_its_claim_is_processed_once(db_url: str, mock: MockApi) -> None:
+    """Reading the partner takes longer than the claim on the Created event lasts: the instance at work keeps
+    the claim, so the other one does not read the partner a second time."""
+    mock.knobs(latency_ms=700)  # the read with addresses: 0.7 s, the claim 0.5 s
+    with httpx.Client(timeout=30) as http, ExitStack() as stack:
+        bases = [
+            stack.enter_context(
+                serve(create_app(Settings(db_url=db_url, mock_s4="off", worker_poll=0.05, worker_claim=0.5)))
+            )
+            for _ in range(2)
+        ]
+        before = mock.stats().get("GET requests", 0)
+        assert created(http, bases[0], PARTNER).status_code == 200
+        wait(lambda: notifications(http, bases[1], PARTNER), 20, "the notification")
+        (event,) = wait(lambda: [e for e in events(http, bases[0], PARTNER) if e["state"] == "done"], 20, "done")
+        assert event["attempts"] == 0
+        time.sleep(1.0)  # a second instance that took the event over would be reading now
+        assert mock.stats().get("GET requests", 0) - before == 1
