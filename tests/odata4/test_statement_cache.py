@@ -133,3 +133,28 @@ def test_a_failed_build_is_not_cached() -> None:
     with pytest.raises(ValueError):
         cache.get("k", fail)
     assert cache.get("k", lambda: "built") == "built"
+
+
+def test_reads_by_key_share_a_statement_with_the_key_as_parameter(lib: httpx.Client, executed: Executed) -> None:
+    authors = sorted(a[0] for a in AUTHORS)[:3]
+    statements = set()
+    for author in authors:
+        answer = lib.get(f"Authors({author})?$select=ID,name")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["ID"] == author
+        ((statement, params),) = executed.take()
+        statements.add(id(statement))
+        assert params == {"key_ID": author}
+    assert len(statements) == 1
+    assert lib.get("Authors(987654)").status_code == 404
+
+
+def test_keys_on_both_ends_of_a_navigation(lib: httpx.Client) -> None:
+    """Two key conditions in one statement (the parent's inside the navigation's subquery)."""
+    author = sorted(a[0] for a in AUTHORS)[0]
+    book = sorted(b["ID"] for b in books_of(author))[0]
+    answer = lib.get(f"Authors({author})/books({book})?$select=ID")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["ID"] == book
+    other = sorted(a[0] for a in AUTHORS)[1]
+    assert lib.get(f"Authors({other})/books({book})").status_code == 404

@@ -60,16 +60,38 @@ class Target:
         return [c(scope) for c in self.conditions]
 
 
-def key_condition(entity_set: EntitySet, values: dict[str, Any]) -> Condition:
-    def condition(scope: Scope) -> sa.ColumnElement[bool]:
+@dataclass(frozen=True)
+class KeyCondition:
+    """`key = value` for each given key property."""
+
+    entity_set: EntitySet
+    values: dict[str, Any]
+
+    def __call__(self, scope: Scope) -> sa.ColumnElement[bool]:
+        return self._condition(scope, named=False)
+
+    def with_parameters(self, scope: Scope) -> sa.ColumnElement[bool]:
+        """The same with the values as parameters named after the properties (`params`), so that the
+        statement built for one key serves every other. One such condition per statement."""
+        return self._condition(scope, named=True)
+
+    def _condition(self, scope: Scope, named: bool) -> sa.ColumnElement[bool]:
         parts = []
-        for name, value in values.items():
-            prop = entity_set.member(name)
+        for name, value in self.values.items():
+            prop = self.entity_set.member(name)
             assert isinstance(prop, Property)
-            parts.append(scope.column(prop) == sa.literal(value, type_=_literal_type(prop)))
+            value_type = _literal_type(prop)
+            bound = sa.bindparam(f"key_{name}", value, type_=value_type) if named else sa.literal(value, value_type)
+            parts.append(scope.column(prop) == bound)
         return sa.and_(*parts)
 
-    return condition
+    @property
+    def params(self) -> dict[str, Any]:
+        return {f"key_{name}": value for name, value in self.values.items()}
+
+
+def key_condition(entity_set: EntitySet, values: dict[str, Any]) -> Condition:
+    return KeyCondition(entity_set, values)
 
 
 def _literal_type(prop: Property) -> Any:
@@ -140,15 +162,20 @@ class Store:
         wanted = None if options.top is None else max(options.top - token, 0)
         limit = self.max_page_size if wanted is None else min(wanted, self.max_page_size)
         view, draft_free = self._view(target, options, conn)
-        if target.conditions:  # conditions are closures (key values, navigation): built anew
-            plan = self._read_plan(target, options, view, draft_free, skip, limit)
-        else:
-            shape = (target.entity_set.name, view, draft_free, target.user, target.single, ast.shape(options))
+        params: dict[str, Any] = {}
+        (key,) = target.conditions if len(target.conditions) == 1 else (None,)
+        if not target.conditions or isinstance(key, KeyCondition):  # a collection, or an entity by its key
+            if isinstance(key, KeyCondition):
+                params = key.params  # the statement takes the key values as parameters
+            keys = tuple(key.values) if isinstance(key, KeyCondition) else None
+            shape = (target.entity_set.name, view, draft_free, target.user, target.single, keys, ast.shape(options))
             plan = self._plans.get(
-                ("read", *shape), lambda: self._read_plan(target, options, view, draft_free, skip, limit)
+                ("read", *shape), lambda: self._read_plan(target, options, view, draft_free, skip, limit, named=True)
             )
-        count = int(conn.execute(plan.count).scalar_one()) if plan.count is not None else None
-        rows = [dict(r._mapping) for r in conn.execute(plan.page)]
+        else:  # navigation conditions are closures over their values: built anew
+            plan = self._read_plan(target, options, view, draft_free, skip, limit)
+        count = int(conn.execute(plan.count, params).scalar_one()) if plan.count is not None else None
+        rows = [dict(r._mapping) for r in conn.execute(plan.page, params)]
         next_skip = None
         if not target.single and len(rows) > limit:
             rows = rows[:limit]
@@ -158,15 +185,26 @@ class Store:
         return Page(rows, count, next_skip, plan.scope.view)
 
     def _read_plan(
-        self, target: Target, options: ast.QueryOptions, view: View, draft_free: bool, skip: int, limit: int
+        self,
+        target: Target,
+        options: ast.QueryOptions,
+        view: View,
+        draft_free: bool,
+        skip: int,
+        limit: int,
+        *,
+        named: bool = False,
     ) -> _ReadPlan:
         scope = self.scope(target.entity_set, view, target.user, draft_free)
+        where = [
+            c.with_parameters(scope) if named and isinstance(c, KeyCondition) else c(scope) for c in target.conditions
+        ]
         selection = read.resolve_selection(target.entity_set, options)
         base = sa.select(*read.columns(scope, selection.fetch)).select_from(scope.table)
-        base = read.apply_filter(base.where(*target.where(scope)), scope, options, compile_search)
+        base = read.apply_filter(base.where(*where), scope, options, compile_search)
         count = None
         if options.count:  # counts rows without computing the selected columns
-            count = sa.select(sa.func.count()).select_from(scope.table).where(*target.where(scope))
+            count = sa.select(sa.func.count()).select_from(scope.table).where(*where)
             count = read.apply_filter(count, scope, options, compile_search)
         stmt = read.stable_order(read.apply_order(base, scope, options), scope)
         stmt = stmt.offset(skip).limit(limit + 1) if not target.single else stmt.limit(2)
